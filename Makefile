@@ -1,0 +1,73 @@
+# Developer and CI entry points. `make test` is what CI runs (.ci/run); `make run` starts a local hub.
+SHELL := /bin/bash
+# pipefail so that `dotnet ... | tee` fails when dotnet does.
+.SHELLFLAGS := -euo pipefail -c
+
+# Where the private PostgreSQL/Redis, their env file and the dev secrets live.
+STATE ?= /tmp/agentim-dev
+ENV_FILE := $(STATE)/services.env
+SERVICES := AGENTIM_STATE_DIR=$(STATE) scripts/services.sh
+
+PUBLISH_DIR := artifacts/publish
+BUILT_BINARY := src/AgentIM/bin/Release/net10.0/linux-x64/agentim
+
+export DOTNET_NOLOGO := 1
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+
+.PHONY: services services-stop build publish run test clean
+
+services:
+	$(SERVICES) start
+
+services-stop:
+	$(SERVICES) stop
+
+build:
+	dotnet build AgentIM.sln -c Release
+
+# The AOT binary must stay free of trim/AOT warnings: each one is a place that may break only when published.
+publish:
+	mkdir -p artifacts
+	dotnet publish src/AgentIM/AgentIM.csproj -c Release -o $(PUBLISH_DIR) 2>&1 | tee artifacts/publish.log
+	@warnings=$$(grep -E 'warning IL[23][0-9]{3}' artifacts/publish.log | sort -u || true); \
+	if [[ -n $$warnings ]]; then \
+		printf '%s\n' "$$warnings"; \
+		echo "publish: trim/AOT warnings above; fix them (full log: artifacts/publish.log)" >&2; \
+		exit 1; \
+	fi
+	@test -x $(PUBLISH_DIR)/agentim || { echo "publish: $(PUBLISH_DIR)/agentim was not produced" >&2; exit 1; }
+
+# The admin password and JWT secret are made once and kept in $(STATE), so logins and tokens survive restarts.
+run: services
+	dotnet build src/AgentIM/AgentIM.csproj -c Release
+	@source "$(ENV_FILE)"; \
+	umask 077; \
+	if [[ ! -s $(STATE)/admin-password ]]; then \
+		pw=; \
+		until [[ $$pw =~ [[:lower:]] && $$pw =~ [[:upper:]] && $$pw =~ [[:digit:]] && $$pw =~ [^[:alnum:]] ]]; do \
+			pw=$$(head -c 15 /dev/urandom | base64 | tr '+/' '._'); \
+		done; \
+		printf '%s\n' "$$pw" > $(STATE)/admin-password; \
+	fi; \
+	if [[ ! -s $(STATE)/jwt-secret ]]; then \
+		head -c 48 /dev/urandom | base64 -w 0 > $(STATE)/jwt-secret; \
+	fi; \
+	mkdir -p $(STATE)/uploads; \
+	export AGENTIM_ENV=development HOST=127.0.0.1 PORT=3000 ADMIN_USERNAME=admin \
+		ADMIN_PASSWORD="$$(< $(STATE)/admin-password)" JWT_SECRET="$$(< $(STATE)/jwt-secret)" \
+		UPLOAD_DIR=$(STATE)/uploads; \
+	echo; \
+	echo "AgentIM hub:     http://127.0.0.1:3000"; \
+	echo "admin username:  $$ADMIN_USERNAME"; \
+	echo "admin password:  $$ADMIN_PASSWORD   (kept in $(STATE)/admin-password)"; \
+	echo; \
+	exec $(BUILT_BINARY) serve
+
+test: services publish
+	source "$(ENV_FILE)"; \
+	export AGENTIM_BINARY=$(CURDIR)/$(PUBLISH_DIR)/agentim; \
+	dotnet test AgentIM.sln -c Release --logger "console;verbosity=normal"
+
+clean:
+	rm -rf artifacts
+	if [[ -d src ]]; then find src -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +; fi

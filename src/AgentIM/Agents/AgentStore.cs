@@ -1,0 +1,208 @@
+using AgentIM.Infrastructure;
+using AgentIM.Infrastructure.Db;
+using Npgsql;
+
+namespace AgentIM.Agents;
+
+/// <summary>What a gateway reports when it registers an agent.</summary>
+public sealed record AgentRegistration(
+    string Id, string Name, string Type, string? WorkingDirectory, string? CapabilitiesJson, string? SlashCommandsJson,
+    string? McpServersJson, string? Model);
+
+/// <summary>An agent with the owner of its gateway.</summary>
+public sealed record AgentRow(
+    string Id, string Name, string Type, string Status, string GatewayId, string OwnerId, string? Model, string? SlashCommandsJson,
+    string? McpServersJson, string Visibility, string VisibilityListJson);
+
+public enum RegisterOutcome
+{
+    Registered,
+    OwnedByAnotherUser,
+}
+
+public enum AgentAccess
+{
+    NotFound,
+    NotShared,
+    Allowed,
+}
+
+public enum GatewayAuthOutcome
+{
+    Accepted,
+    OwnedByAnotherUser,
+}
+
+/// <summary>SQL for <c>gateways</c> and <c>agents</c>. Agents exist only because a gateway registered them.</summary>
+public sealed class AgentStore(HubDatabase database)
+{
+    private const string AgentColumns = """
+        a.id, a.name, a.type, a.status, a.gateway_id, g.user_id, a.model, a.slash_commands::text, a.mcp_servers::text,
+        a.visibility, a.visibility_list::text
+        """;
+
+    /// <summary>Inserts the gateway row or, when this user already owns it, marks it connected again.</summary>
+    public async Task<GatewayAuthOutcome> UpsertGatewayAsync(
+        string gatewayId, string userId, string? hostname, string? platform, string? arch, string? nodeVersion, bool ephemeral,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            INSERT INTO gateways (id, user_id, name, hostname, platform, arch, node_version, connected_at, disconnected_at, ephemeral, created_at)
+            VALUES ($1, $2, coalesce($3, $1), $3, $4, $5, $6, $7, NULL, $8, $7)
+            ON CONFLICT (id) DO UPDATE
+            SET connected_at = EXCLUDED.connected_at,
+                disconnected_at = NULL,
+                hostname = EXCLUDED.hostname,
+                platform = EXCLUDED.platform,
+                arch = EXCLUDED.arch,
+                node_version = EXCLUDED.node_version
+            WHERE gateways.user_id = EXCLUDED.user_id
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = gatewayId });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)hostname ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)platform ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)arch ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)nodeVersion ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ephemeral });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? GatewayAuthOutcome.Accepted : GatewayAuthOutcome.OwnedByAnotherUser;
+    }
+
+    public async Task MarkGatewayDisconnectedAsync(string gatewayId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand("UPDATE gateways SET disconnected_at = $2 WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = gatewayId });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Upserts an agent as online. An existing id keeps its gateway and visibility (behaviour.md §6.2); an id that
+    /// lives on another user's gateway is refused.
+    /// </summary>
+    public async Task<RegisterOutcome> RegisterAsync(AgentRegistration agent, string gatewayId, string userId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            INSERT INTO agents (id, name, type, status, gateway_id, working_directory, capabilities, slash_commands, mcp_servers, model,
+                                connection_type, last_seen_at, created_at, updated_at)
+            VALUES ($1, $2, $3, 'online', $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, 'cli', $10, $10, $10)
+            ON CONFLICT (id) DO UPDATE
+            SET name = EXCLUDED.name,
+                type = EXCLUDED.type,
+                status = 'online',
+                working_directory = EXCLUDED.working_directory,
+                capabilities = EXCLUDED.capabilities,
+                slash_commands = EXCLUDED.slash_commands,
+                mcp_servers = EXCLUDED.mcp_servers,
+                model = EXCLUDED.model,
+                last_seen_at = EXCLUDED.last_seen_at,
+                updated_at = EXCLUDED.updated_at
+            WHERE (SELECT g.user_id FROM gateways g WHERE g.id = agents.gateway_id) = $11
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = agent.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = agent.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = agent.Type });
+        command.Parameters.Add(new NpgsqlParameter { Value = gatewayId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.WorkingDirectory ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.CapabilitiesJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.SlashCommandsJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.McpServersJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.Model ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? RegisterOutcome.Registered : RegisterOutcome.OwnedByAnotherUser;
+    }
+
+    public async Task SetStatusAsync(IReadOnlyCollection<string> agentIds, string status, CancellationToken cancellationToken)
+    {
+        if (agentIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = database.DataSource.CreateCommand(
+            "UPDATE agents SET status = $2, last_seen_at = $3, updated_at = $3 WHERE id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = agentIds.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = status });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AgentRow?> GetAsync(string agentId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            $"SELECT {AgentColumns} FROM agents a JOIN gateways g ON g.id = a.gateway_id WHERE a.id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = agentId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadAgent(reader) : null;
+    }
+
+    public async Task<List<string>> ListRoomsOfAgentAsync(string agentId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT room_id FROM room_members WHERE member_id = $1 AND member_type = 'agent'");
+        command.Parameters.Add(new NpgsqlParameter { Value = agentId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rooms = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rooms.Add(reader.GetString(0));
+        }
+
+        return rooms;
+    }
+
+    /// <summary>Whether the user may put the agent in a room: it is theirs, shared with all, or whitelisted for them.</summary>
+    public async Task<AgentAccess> GetAccessAsync(string agentId, string userId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT g.user_id = $2 OR a.visibility = 'all' OR (a.visibility = 'whitelist' AND a.visibility_list ? $2)
+            FROM agents a
+            JOIN gateways g ON g.id = a.gateway_id
+            WHERE a.id = $1
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = agentId });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        return await command.ExecuteScalarAsync(cancellationToken) switch
+        {
+            true => AgentAccess.Allowed,
+            false => AgentAccess.NotShared,
+            _ => AgentAccess.NotFound,
+        };
+    }
+
+    /// <summary>A process that starts holds no sockets, so nothing can be online (behaviour.md §6.2).</summary>
+    public async Task ResetConnectionStateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("UPDATE agents SET status = 'offline' WHERE status <> 'offline'"),
+                new NpgsqlBatchCommand("UPDATE gateways SET disconnected_at = $1 WHERE disconnected_at IS NULL")
+                {
+                    Parameters = { new NpgsqlParameter { Value = Clock.UtcNow() } },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static AgentRow ReadAgent(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.IsDBNull(7) ? null : reader.GetString(7),
+        reader.IsDBNull(8) ? null : reader.GetString(8),
+        reader.GetString(9),
+        reader.GetString(10));
+}

@@ -1,0 +1,126 @@
+using AgentIM.Agents;
+using AgentIM.Auth;
+using AgentIM.Health;
+using AgentIM.Infrastructure.Config;
+using AgentIM.Infrastructure.Db;
+using AgentIM.Infrastructure.Http;
+using AgentIM.Infrastructure.Json;
+using AgentIM.Messages;
+using AgentIM.Metrics;
+using AgentIM.Realtime;
+using AgentIM.Rooms;
+using AgentIM.Users;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace AgentIM;
+
+/// <summary>
+/// Builds the hub: configuration in, a ready web application out. The serve command and the tests use the same
+/// code, so what the tests start is what production runs.
+/// </summary>
+public static class HubServer
+{
+    public static WebApplication Build(HubConfig config, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Services.AddSystemd();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(ParseLevel(config.LogLevel));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Information);
+        configureLogging?.Invoke(builder.Logging);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(ParseHost(config.Host), config.Port);
+            kestrel.AddServerHeader = false;
+            // Uploads are the largest bodies (rest-api.md §0.4); JSON bodies are held to 1 MiB where they are read.
+            kestrel.Limits.MaxRequestBodySize = 12 * 1024 * 1024;
+        });
+        builder.Services.Configure<KestrelServerOptions>(o => o.AllowSynchronousIO = false);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+
+        AddHubServices(builder.Services, config);
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandling>();
+        app.UseWebSockets();
+        app.MapHealth();
+        app.MapMetrics();
+        app.MapAuth();
+        app.MapUsers();
+        app.MapRooms();
+        app.MapMessages();
+        app.MapRealtime();
+        // Unknown API routes answer the contract's plain-text 404.
+        app.Map("/api/{**rest}", () => Results.Text("404 Not Found", statusCode: 404));
+        app.Services.CloseSocketsOnRevocation();
+        return app;
+    }
+
+    /// <summary>Everything that must happen before the first request: schema, admin, a clean connection state.</summary>
+    public static async Task PrepareAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var config = app.Services.GetRequiredService<HubConfig>();
+        if (config.RunMigrations)
+        {
+            await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        }
+
+        Directory.CreateDirectory(config.UploadDir);
+        await app.Services.GetRequiredService<AuthService>().SeedAdminAsync(cancellationToken);
+        await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(cancellationToken);
+        await app.Services.GetRequiredService<SessionRevocations>().LoadAsync(cancellationToken);
+    }
+
+    public static void AddHubServices(IServiceCollection services, HubConfig config)
+    {
+        services.AddSingleton(config);
+        services.AddSingleton(_ => new HubDatabase(ConnectionStrings.ToNpgsql(config.DatabaseUrl, config.DbPoolSize)));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<HubMetrics>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<SessionRevocations>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<AuthService>();
+        services.AddSingleton<RoomStore>();
+        services.AddSingleton<RoomAgentsCache>();
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<AgentStore>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<Presence>();
+        services.AddSingleton<MessageRateLimiter>();
+        services.AddSingleton<RoomEvents>();
+        services.AddSingleton<ClientSocketHandler>();
+        services.AddSingleton<GatewaySocketHandler>();
+    }
+
+    private static System.Net.IPAddress ParseHost(string host) => host switch
+    {
+        "localhost" => System.Net.IPAddress.Loopback,
+        "0.0.0.0" or "*" => System.Net.IPAddress.Any,
+        "::" => System.Net.IPAddress.IPv6Any,
+        _ => System.Net.IPAddress.TryParse(host, out var address)
+            ? address
+            : throw new ConfigException("HOST", "must be an IP address (for example 127.0.0.1 or 0.0.0.0)"),
+    };
+
+    private static LogLevel ParseLevel(string level) => level.ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "fatal" or "critical" => LogLevel.Critical,
+        _ => LogLevel.Information,
+    };
+}

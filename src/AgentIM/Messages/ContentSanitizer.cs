@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AgentIM.Messages;
+
+/// <summary>
+/// Server-side cleaning of user text (behaviour.md §9). The web client renders safely on its own; this removes
+/// active blocks and handlers so stored text is inert for any other reader, and removes what PostgreSQL cannot
+/// store (NUL) or what is not text (lone UTF-16 surrogates become U+FFFD), the same way on every path (case B17).
+/// The patterns run on the non-backtracking engine: a 100,000-character message cannot make them slow.
+/// </summary>
+public static partial class ContentSanitizer
+{
+    /// <summary>Message text, task descriptions: markdown and prose stay, active HTML goes.</summary>
+    public static string SanitizeContent(string content)
+    {
+        var text = CleanCodeUnits(content);
+        if (text.IndexOf('<') < 0)
+        {
+            return text;
+        }
+
+        string previous;
+        do
+        {
+            previous = text;
+            text = ActiveBlock().Replace(text, "");
+            text = EmbedTag().Replace(text, "");
+        }
+        while (text != previous);
+
+        return OpeningTag().Replace(text, static tag =>
+        {
+            var cleaned = EventHandlerAttribute().Replace(tag.Value, "");
+            return DangerousUrlAttribute().Replace(cleaned, static a => $"{a.Groups["name"].Value}=\"\"");
+        });
+    }
+
+    /// <summary>Names (rooms, display names, task titles): no markup at all, entities decoded first so none sneaks back.</summary>
+    public static string SanitizeText(string value)
+    {
+        var text = CleanCodeUnits(value);
+        string previous;
+        do
+        {
+            previous = text;
+            text = text.Replace("&lt;", "<", StringComparison.Ordinal)
+                .Replace("&gt;", ">", StringComparison.Ordinal)
+                .Replace("&quot;", "\"", StringComparison.Ordinal)
+                .Replace("&#x27;", "'", StringComparison.Ordinal)
+                .Replace("&amp;", "&", StringComparison.Ordinal);
+            text = AnyTag().Replace(text, "");
+        }
+        while (text != previous);
+
+        return SanitizeContent(text).Trim();
+    }
+
+    /// <summary>Drops NUL and replaces unpaired surrogates with U+FFFD; returns the same instance when nothing changes.</summary>
+    public static string CleanCodeUnits(string value)
+    {
+        var needsWork = false;
+        for (var i = 0; i < value.Length && !needsWork; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                needsWork = true;
+            }
+            else if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                {
+                    i++;
+                }
+                else
+                {
+                    needsWork = true;
+                }
+            }
+            else if (char.IsLowSurrogate(c))
+            {
+                needsWork = true;
+            }
+        }
+
+        if (!needsWork)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0')
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                builder.Append(c).Append(value[++i]);
+            }
+            else if (char.IsSurrogate(c))
+            {
+                builder.Append('\uFFFD');
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    [GeneratedRegex(
+        @"<script\b[^>]*>.*?</script\s*>|<iframe\b[^>]*>.*?</iframe\s*>|<object\b[^>]*>.*?</object\s*>|<form\b[^>]*>.*?</form\s*>|<svg\b[^>]*>.*?</svg\s*>|<math\b[^>]*>.*?</math\s*>",
+        RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex ActiveBlock();
+
+    [GeneratedRegex(@"<embed\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex EmbedTag();
+
+    [GeneratedRegex(@"<[a-zA-Z][^>]*>", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex OpeningTag();
+
+    [GeneratedRegex(@"\s+on[a-z]+\s*=\s*(""[^""]*""|'[^']*'|[^\s>]+)",
+        RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex EventHandlerAttribute();
+
+    [GeneratedRegex(@"(?<name>href|src|action|formaction)\s*=\s*(""\s*(javascript|vbscript|data):[^""]*""|'\s*(javascript|vbscript|data):[^']*'|(javascript|vbscript|data):[^\s>]*)",
+        RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex DangerousUrlAttribute();
+
+    [GeneratedRegex(@"<[^>]*>", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex AnyTag();
+}

@@ -1,0 +1,52 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using AgentIM.Infrastructure.Json;
+
+namespace AgentIM.Messages;
+
+/// <summary>A position in a room's history: a timestamp, and the id that breaks ties when there is one.</summary>
+public readonly record struct HistoryPosition(DateTime CreatedAt, string? Id);
+
+/// <summary>
+/// The history cursor is opaque to clients: base64url of "unix-ms:id". Ordering is createdAt then id, so rows
+/// that share a timestamp are neither skipped nor repeated across pages (case B01). A bare timestamp (upstream's
+/// cursor, or a message's createdAt) is accepted too and means "strictly before / after that instant".
+/// </summary>
+public static class HistoryCursor
+{
+    public static string Encode(DateTime createdAt, string id) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
+            $"{new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}:{id}"));
+
+    public static bool TryDecode(string? text, out HistoryPosition position)
+    {
+        position = default;
+        if (string.IsNullOrEmpty(text) || text.Length > 200)
+        {
+            return false;
+        }
+
+        if (UtcTimestampConverter.TryParse(text, out var instant) && text.Contains('-'))
+        {
+            position = new HistoryPosition(instant, null);
+            return true;
+        }
+
+        if (!Base64Url.IsValid(text))
+        {
+            return false;
+        }
+
+        var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
+        var colon = decoded.IndexOf(':');
+        if (colon <= 0 || colon == decoded.Length - 1
+            || !long.TryParse(decoded.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+        {
+            return false;
+        }
+
+        position = new HistoryPosition(DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime, decoded[(colon + 1)..]);
+        return true;
+    }
+}

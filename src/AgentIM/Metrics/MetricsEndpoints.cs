@@ -1,0 +1,52 @@
+using AgentIM.Auth;
+using AgentIM.Infrastructure.Config;
+using AgentIM.Realtime;
+
+namespace AgentIM.Metrics;
+
+/// <summary><c>GET /api/metrics</c>: Prometheus text with the seed's metric names (capacity-planning.md, Monitoring).</summary>
+public static class MetricsEndpoints
+{
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/metrics", Scrape);
+        return app;
+    }
+
+    private static IResult Scrape(HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, ConnectionRegistry registry)
+    {
+        if (config.MetricsAuthEnabled)
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+            {
+                return Results.Text("Unauthorized", statusCode: 401);
+            }
+
+            var check = authenticator.Check(header["Bearer ".Length..].Trim());
+            if (check.Claims is null)
+            {
+                return Results.Text(check.Error == Authenticator.Revoked ? "Token has been revoked" : check.Error, statusCode: 401);
+            }
+        }
+
+        var text = new PrometheusText()
+            .Single("agentim_ws_client_connections", "gauge", "Authenticated WebSocket client connections on this node", registry.ClientCount)
+            .Single("agentim_ws_gateway_connections", "gauge", "Authenticated gateway connections on this node", registry.GatewayCount)
+            .Single("agentim_online_users", "gauge", "Users with at least one client connection on this node", registry.OnlineUserCount)
+            .Single("agentim_connected_agents", "gauge", "Agents bound to a gateway connection on this node", registry.AgentCount)
+            .Single("agentim_active_rooms", "gauge", "Rooms with at least one joined client connection", registry.ActiveRoomCount)
+            .Single("process_uptime_seconds", "counter", "Seconds since the hub started",
+                Math.Round((DateTime.UtcNow - metrics.StartedAt).TotalSeconds))
+            .Single("process_heap_bytes", "gauge", "Managed heap in use, in bytes", ProcessStats.HeapBytes())
+            .Single("process_rss_bytes", "gauge", "Resident set size, in bytes", ProcessStats.ResidentBytes())
+            .Family("agentim_messages_total", "counter", "Messages stored, by origin")
+            .Sample("agentim_messages_total", metrics.UserMessages, ("type", "user"))
+            .Sample("agentim_messages_total", metrics.AgentMessages, ("type", "agent"))
+            .Family("agentim_ws_messages_total", "counter", "WebSocket frames, by direction (in: parsed as JSON)")
+            .Sample("agentim_ws_messages_total", metrics.WsMessagesIn, ("direction", "in"))
+            .Single("agentim_api_errors_total", "counter", "API responses with a server error status", metrics.ApiErrors)
+            .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames);
+        return Results.Text(text.ToString(), PrometheusText.ContentType);
+    }
+}

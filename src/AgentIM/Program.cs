@@ -1,0 +1,3 @@
+using AgentIM.Cli;
+
+return await CommandLine.Build().Parse(args).InvokeAsync();

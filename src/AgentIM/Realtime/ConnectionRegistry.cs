@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+
+namespace AgentIM.Realtime;
+
+/// <summary>
+/// Who is connected on this node: client sockets by user and by joined room, gateway sockets, and which gateway
+/// socket hosts each agent. Lookups on the broadcast path read immutable arrays; only joins, leaves and
+/// connects take the lock and swap the arrays.
+/// </summary>
+public sealed class ConnectionRegistry
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ClientConnection[]> _byUser = [];
+    private readonly Dictionary<string, ClientConnection[]> _byRoom = [];
+    private readonly ConcurrentDictionary<long, GatewayConnection> _gateways = new();
+    private readonly ConcurrentDictionary<string, GatewayConnection> _agents = new();
+    private int _clientCount;
+
+    public int ClientCount => Volatile.Read(ref _clientCount);
+    public int GatewayCount => _gateways.Count;
+    public int AgentCount => _agents.Count;
+
+    public int OnlineUserCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _byUser.Count;
+            }
+        }
+    }
+
+    public int ActiveRoomCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _byRoom.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds an authenticated client socket; true when it is the user's first on this node.</summary>
+    public bool AddClient(ClientConnection connection)
+    {
+        lock (_gate)
+        {
+            _clientCount++;
+            return Add(_byUser, connection.UserId!, connection);
+        }
+    }
+
+    /// <summary>Forgets a client socket and its room subscriptions; true when it was the user's last on this node.</summary>
+    public bool RemoveClient(ClientConnection connection)
+    {
+        lock (_gate)
+        {
+            foreach (var room in connection.RoomsSnapshot())
+            {
+                Remove(_byRoom, room, connection);
+            }
+
+            if (connection.UserId is null || !_byUser.TryGetValue(connection.UserId, out var sockets) || !sockets.Contains(connection))
+            {
+                return false;
+            }
+
+            _clientCount--;
+            Remove(_byUser, connection.UserId, connection);
+            return !_byUser.ContainsKey(connection.UserId);
+        }
+    }
+
+    public int CountClients(string userId)
+    {
+        lock (_gate)
+        {
+            return _byUser.TryGetValue(userId, out var sockets) ? sockets.Length : 0;
+        }
+    }
+
+    public void Join(ClientConnection connection, string roomId)
+    {
+        lock (_gate)
+        {
+            if (connection.AddRoom(roomId))
+            {
+                Add(_byRoom, roomId, connection);
+            }
+        }
+    }
+
+    public void Leave(ClientConnection connection, string roomId)
+    {
+        lock (_gate)
+        {
+            if (connection.RemoveRoom(roomId))
+            {
+                Remove(_byRoom, roomId, connection);
+            }
+        }
+    }
+
+    /// <summary>Drops a user's subscriptions to a room on every socket (removed from the room, or the room deleted).</summary>
+    public void EvictFromRoom(string userId, string roomId)
+    {
+        foreach (var connection in ClientsOf(userId))
+        {
+            Leave(connection, roomId);
+        }
+    }
+
+    public void DropRoom(string roomId)
+    {
+        foreach (var connection in RoomSubscribers(roomId))
+        {
+            Leave(connection, roomId);
+        }
+    }
+
+    public ClientConnection[] ClientsOf(string userId)
+    {
+        lock (_gate)
+        {
+            return _byUser.TryGetValue(userId, out var sockets) ? sockets : [];
+        }
+    }
+
+    public ClientConnection[] RoomSubscribers(string roomId)
+    {
+        lock (_gate)
+        {
+            return _byRoom.TryGetValue(roomId, out var sockets) ? sockets : [];
+        }
+    }
+
+    public ClientConnection[] AllClients()
+    {
+        lock (_gate)
+        {
+            return _byUser.Values.SelectMany(s => s).ToArray();
+        }
+    }
+
+    /// <summary>Sends one serialized frame to every socket joined to the room, optionally skipping one.</summary>
+    public void SendToRoom(string roomId, byte[] frame, SocketConnection? except = null)
+    {
+        foreach (var connection in RoomSubscribers(roomId))
+        {
+            if (!ReferenceEquals(connection, except))
+            {
+                connection.Send(frame);
+            }
+        }
+    }
+
+    public void SendToUser(string userId, byte[] frame)
+    {
+        foreach (var connection in ClientsOf(userId))
+        {
+            connection.Send(frame);
+        }
+    }
+
+    public void SendToAllClients(byte[] frame)
+    {
+        foreach (var connection in AllClients())
+        {
+            connection.Send(frame);
+        }
+    }
+
+    public void AddGateway(GatewayConnection connection) => _gateways[connection.Id] = connection;
+
+    public void RemoveGateway(GatewayConnection connection)
+    {
+        _gateways.TryRemove(connection.Id, out _);
+        foreach (var agentId in connection.Agents.Keys)
+        {
+            _agents.TryRemove(new KeyValuePair<string, GatewayConnection>(agentId, connection));
+        }
+    }
+
+    public int CountGateways(string userId) => _gateways.Values.Count(g => g.UserId == userId);
+
+    public GatewayConnection[] GatewaysOf(string userId) => _gateways.Values.Where(g => g.UserId == userId).ToArray();
+
+    /// <summary>Binds an agent to the gateway socket that registered it; a previous binding elsewhere is replaced.</summary>
+    public GatewayConnection? BindAgent(string agentId, GatewayConnection connection)
+    {
+        GatewayConnection? previous = null;
+        _agents.AddOrUpdate(agentId, connection, (_, old) =>
+        {
+            previous = ReferenceEquals(old, connection) ? null : old;
+            return connection;
+        });
+        return previous;
+    }
+
+    public bool UnbindAgent(string agentId, GatewayConnection connection) =>
+        _agents.TryRemove(new KeyValuePair<string, GatewayConnection>(agentId, connection));
+
+    public GatewayConnection? GatewayOfAgent(string agentId) => _agents.GetValueOrDefault(agentId);
+
+    public bool SendToAgent(string agentId, byte[] frame) => _agents.TryGetValue(agentId, out var gateway) && gateway.Send(frame);
+
+    /// <summary>Closes every socket of a user, or of one of its sessions, with 1008 "Session revoked" (websocket.md §11).</summary>
+    public void CloseSessions(string userId, string? sessionId, byte[] clientNotice)
+    {
+        foreach (var connection in ClientsOf(userId))
+        {
+            if (sessionId is null || connection.SessionId == sessionId)
+            {
+                connection.Send(clientNotice);
+                connection.Close(WebSocketCloseStatus.PolicyViolation, "Session revoked");
+            }
+        }
+
+        foreach (var gateway in GatewaysOf(userId))
+        {
+            if (sessionId is null || gateway.SessionId == sessionId)
+            {
+                gateway.Close(WebSocketCloseStatus.PolicyViolation, "Session revoked");
+            }
+        }
+    }
+
+    private static bool Add(Dictionary<string, ClientConnection[]> map, string key, ClientConnection connection)
+    {
+        if (!map.TryGetValue(key, out var existing))
+        {
+            map[key] = [connection];
+            return true;
+        }
+
+        map[key] = [.. existing, connection];
+        return false;
+    }
+
+    private static void Remove(Dictionary<string, ClientConnection[]> map, string key, ClientConnection connection)
+    {
+        if (!map.TryGetValue(key, out var existing))
+        {
+            return;
+        }
+
+        var remaining = existing.Where(c => !ReferenceEquals(c, connection)).ToArray();
+        if (remaining.Length == 0)
+        {
+            map.Remove(key);
+        }
+        else
+        {
+            map[key] = remaining;
+        }
+    }
+}

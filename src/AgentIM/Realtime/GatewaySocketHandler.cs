@@ -1,0 +1,247 @@
+using System.Net.WebSockets;
+using AgentIM.Agents;
+using AgentIM.Auth;
+using AgentIM.Infrastructure.Config;
+using AgentIM.Infrastructure.Db;
+using AgentIM.Messages;
+using AgentIM.Metrics;
+using AgentIM.Rooms;
+using AgentIM.Users;
+
+namespace AgentIM.Realtime;
+
+/// <summary>
+/// Serves one /ws/gateway socket: gateway auth, agent registration and status, and agents' streamed replies
+/// (websocket.md §3, §6). Where the contract drops a bad gateway frame silently we drop it too, log it at Debug
+/// and count it; where it defines an error frame we send that (decisions.md).
+/// </summary>
+public sealed partial class GatewaySocketHandler(
+    HubConfig config,
+    Authenticator authenticator,
+    ConnectionRegistry registry,
+    AgentStore agents,
+    RoomAgentsCache agentsCache,
+    MessageStore messages,
+    UserStore users,
+    HubMetrics metrics,
+    ILogger<GatewaySocketHandler> logger)
+{
+    public async Task RunAsync(WebSocket socket, CancellationToken stopping)
+    {
+        var connection = new GatewayConnection(socket);
+        var writer = connection.RunWriterAsync();
+        _ = CloseIfUnauthenticatedAsync(connection);
+        using var stop = stopping.Register(connection.Abort);
+        try
+        {
+            await ReadLoopAsync(connection);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The peer went away; its agents go offline below.
+        }
+        finally
+        {
+            connection.ReleaseReadBuffer();
+            connection.Abort();
+            await writer;
+            await DisconnectAsync(connection);
+        }
+    }
+
+    private async Task ReadLoopAsync(GatewayConnection connection)
+    {
+        var limit = config.GatewayFrameLimitBytes;
+        while (!connection.Closed.IsCancellationRequested)
+        {
+            var drainLimit = connection.IsAuthenticated ? 8L * limit : limit;
+            var (outcome, frame) = await connection.ReadAsync(limit, drainLimit, connection.Closed);
+            switch (outcome)
+            {
+                case ReadOutcome.Closed:
+                    connection.Close(WebSocketCloseStatus.NormalClosure, "");
+                    return;
+                case ReadOutcome.TooLargeToDrain:
+                    connection.Close(WebSocketCloseStatus.MessageTooBig, "Message too big");
+                    return;
+                case ReadOutcome.TooLarge:
+                    // Upstream sends this without a code, which the real gateway discards; ours carries one.
+                    connection.Send(Frames.Error(ErrorCodes.MessageTooLarge, $"Message too large (exceeds {limit} byte limit)"));
+                    continue;
+            }
+
+            try
+            {
+                await HandleFrameAsync(connection, frame);
+            }
+            catch (Exception e) when (DbErrors.IsUnavailable(e))
+            {
+                connection.Send(Frames.Error(ErrorCodes.ServiceUnavailable, "Service temporarily unavailable, please retry"));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                RealtimeLog.GatewayFrameFailed(logger, connection.Id, e);
+            }
+        }
+    }
+
+    private async Task HandleFrameAsync(GatewayConnection connection, ReadOnlyMemory<byte> frame)
+    {
+        if (FrameInspector.Inspect(frame.Span, out var type) != FrameShape.Ok)
+        {
+            Drop(connection, "malformed");
+            return;
+        }
+
+        metrics.WsMessageIn();
+        if (!connection.IsAuthenticated && type is not ("gateway:auth" or "gateway:ping"))
+        {
+            connection.Close(WebSocketCloseStatus.PolicyViolation, "Not authenticated");
+            return;
+        }
+
+        switch (type)
+        {
+            case "gateway:auth":
+                await HandleAuthAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayAuthFrame));
+                return;
+            case "gateway:ping":
+                if (Frames.Parse(frame.Span, WireJson.Default.ClientPingFrame)?.Ts is { } ts)
+                {
+                    connection.Send(Frames.Serialize(new PongFrame(ts), WireJson.Default.PongFrame));
+                }
+                else
+                {
+                    Drop(connection, type);
+                }
+
+                return;
+            case "gateway:register_agent":
+                await HandleRegisterAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayRegisterAgentFrame)?.Agent);
+                return;
+            case "gateway:unregister_agent":
+                await HandleUnregisterAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayAgentFrame));
+                return;
+            case "gateway:agent_status":
+                await HandleAgentStatusAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayAgentStatusFrame));
+                return;
+            case "gateway:message_chunk":
+                await HandleChunkAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayChunkFrame));
+                return;
+            case "gateway:message_complete":
+                await HandleCompleteAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayCompleteFrame));
+                return;
+            default:
+                // TODO(#4): terminal data, task updates, permission requests, agent info and the relays.
+                Drop(connection, type ?? "(no type)");
+                return;
+        }
+    }
+
+    private async Task HandleAuthAsync(GatewayConnection connection, GatewayAuthFrame? frame)
+    {
+        if (frame?.Token is not { Length: >= 1 and <= 2000 } token || frame.GatewayId is not { Length: >= 1 and <= 200 } gatewayId)
+        {
+            Drop(connection, "gateway:auth");
+            return;
+        }
+
+        var check = authenticator.Check(token);
+        if (check.Claims is not { } claims)
+        {
+            var error = check.Error == Authenticator.InvalidOrExpired ? "Authentication failed" : check.Error;
+            SendAuthResult(connection, new GatewayAuthResultFrame(false, error));
+            return;
+        }
+
+        if (frame.ProtocolVersion is { } version && version != ErrorCodes.ProtocolVersion)
+        {
+            connection.Send(Frames.Error(ErrorCodes.ProtocolVersionMismatch,
+                $"Protocol version mismatch: gateway={version}, server={ErrorCodes.ProtocolVersion}. Please update your gateway."));
+            connection.Close(WebSocketCloseStatus.PolicyViolation, "Protocol version mismatch");
+            return;
+        }
+
+        if (connection.UserId != claims.UserId)
+        {
+            var user = await users.FindByIdAsync(claims.UserId, connection.Closed);
+            if (registry.CountGateways(claims.UserId) >= (user?.MaxGateways ?? config.MaxGatewaysPerUser))
+            {
+                SendAuthResult(connection, new GatewayAuthResultFrame(false, "Too many gateway connections"));
+                return;
+            }
+        }
+
+        var device = frame.DeviceInfo;
+        var outcome = await agents.UpsertGatewayAsync(
+            gatewayId, claims.UserId, device?.Hostname, device?.Platform, device?.Arch, device?.NodeVersion, frame.Ephemeral == true,
+            connection.Closed);
+        if (outcome == GatewayAuthOutcome.OwnedByAnotherUser)
+        {
+            SendAuthResult(connection, new GatewayAuthResultFrame(false, "Gateway ID belongs to another user"));
+            return;
+        }
+
+        connection.Authenticate(claims.UserId, claims.SessionId, gatewayId);
+        registry.AddGateway(connection);
+        SendAuthResult(connection, new GatewayAuthResultFrame(true, null));
+        registry.SendToUser(claims.UserId, Frames.Serialize(AgentsChangedFrame.Instance, WireJson.Default.AgentsChangedFrame));
+        RealtimeLog.GatewayAuthenticated(logger, connection.Id, gatewayId, claims.UserId);
+    }
+
+    private async Task DisconnectAsync(GatewayConnection connection)
+    {
+        registry.RemoveGateway(connection);
+        if (!connection.IsAuthenticated)
+        {
+            return;
+        }
+
+        // Agents that re-registered on a newer socket of the same gateway stay online.
+        var gone = connection.Agents.Values.Where(a => registry.GatewayOfAgent(a.Id) is null).ToList();
+        try
+        {
+            await agents.SetStatusAsync(gone.Select(a => a.Id).ToList(), "offline", CancellationToken.None);
+            foreach (var agent in gone)
+            {
+                await BroadcastStatusAsync(agent.Id, CancellationToken.None);
+            }
+
+            await agents.MarkGatewayDisconnectedAsync(connection.GatewayId!, CancellationToken.None);
+        }
+        catch (Exception e) when (DbErrors.IsUnavailable(e))
+        {
+            // The next start marks everything offline anyway (behaviour.md §6.2).
+            RealtimeLog.GatewayCleanupFailed(logger, connection.Id, e);
+        }
+
+        registry.SendToUser(connection.UserId!, Frames.Serialize(AgentsChangedFrame.Instance, WireJson.Default.AgentsChangedFrame));
+        RealtimeLog.GatewayClosed(logger, connection.Id, connection.GatewayId!);
+    }
+
+    private async Task CloseIfUnauthenticatedAsync(GatewayConnection connection)
+    {
+        try
+        {
+            await Task.Delay(config.WsAuthTimeout, connection.Closed);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!connection.IsAuthenticated)
+        {
+            connection.Close((WebSocketCloseStatus)4001, "Authentication timeout");
+        }
+    }
+
+    private void Drop(GatewayConnection connection, string type)
+    {
+        metrics.GatewayFrameDropped();
+        RealtimeLog.GatewayFrameDropped(logger, connection.Id, type);
+    }
+
+    private static void SendAuthResult(GatewayConnection connection, GatewayAuthResultFrame frame) =>
+        connection.Send(Frames.Serialize(frame, WireJson.Default.GatewayAuthResultFrame));
+}

@@ -1,0 +1,46 @@
+using AgentIM.Auth;
+using AgentIM.Infrastructure.Config;
+using AgentIM.Infrastructure.Http;
+
+namespace AgentIM.Realtime;
+
+/// <summary>The two WebSocket endpoints. Auth is in-band (the first frame), not in the upgrade request.</summary>
+public static class RealtimeEndpoints
+{
+    public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws/client", (HttpContext context, ClientSocketHandler handler, IHostApplicationLifetime lifetime) =>
+            AcceptAsync(context, socket => handler.RunAsync(socket, lifetime.ApplicationStopping)));
+        app.Map("/ws/gateway", (HttpContext context, GatewaySocketHandler handler, IHostApplicationLifetime lifetime) =>
+            AcceptAsync(context, socket => handler.RunAsync(socket, lifetime.ApplicationStopping)));
+        return app;
+    }
+
+    /// <summary>Closes sockets the moment their session is revoked, on this node (decisions.md, case B08).</summary>
+    public static void CloseSocketsOnRevocation(this IServiceProvider services)
+    {
+        var registry = services.GetRequiredService<ConnectionRegistry>();
+        var notice = Frames.Error(ErrorCodes.SessionRevoked, "Session revoked");
+        services.GetRequiredService<SessionRevocations>().Revoked += revocation =>
+            registry.CloseSessions(revocation.UserId, revocation.SessionId, notice);
+    }
+
+    private static async Task<IResult> AcceptAsync(HttpContext context, Func<System.Net.WebSockets.WebSocket, Task> run)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Api.Error(400, "Expected a WebSocket upgrade");
+        }
+
+        var config = context.RequestServices.GetRequiredService<HubConfig>();
+        // The hub pings every WsPingInterval; a peer that does not answer within the rest of the idle window is
+        // dropped, so a dead connection is reaped about WsIdleTimeout after its last sign of life (seed, case B25).
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = config.WsPingInterval,
+            KeepAliveTimeout = config.WsIdleTimeout - config.WsPingInterval,
+        });
+        await run(socket);
+        return Results.Empty;
+    }
+}

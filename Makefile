@@ -27,6 +27,7 @@ build:
 
 # The AOT binary must stay free of trim/AOT warnings: each one is a place that may break only when published.
 publish:
+	rm -rf $(PUBLISH_DIR)
 	mkdir -p artifacts
 	dotnet publish src/AgentIM/AgentIM.csproj -c Release -o $(PUBLISH_DIR) 2>&1 | tee artifacts/publish.log
 	@warnings=$$(grep -E 'warning IL[23][0-9]{3}' artifacts/publish.log | sort -u || true); \
@@ -63,10 +64,22 @@ run: services
 	echo; \
 	exec $(BUILT_BINARY) serve
 
+# Ends with one plain "N passed, N failed" line (counted from the TRX results) so CI can read the outcome.
 test: services publish
+	rm -rf artifacts/test-results
 	source "$(ENV_FILE)"; \
 	export AGENTIM_BINARY=$(CURDIR)/$(PUBLISH_DIR)/agentim; \
-	dotnet test AgentIM.sln -c Release --logger "console;verbosity=normal"
+	status=0; \
+	dotnet test AgentIM.sln -c Release --logger "console;verbosity=normal" \
+		--logger "trx;LogFileName=results.trx" --results-directory artifacts/test-results || status=$$?; \
+	trx=artifacts/test-results/results.trx; \
+	counters=$$(grep -o '<Counters [^>]*' $$trx 2>/dev/null || true); \
+	passed=$$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
+	failed=$$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
+	passed=$${passed:-0}; failed=$${failed:-0}; \
+	echo "$$passed passed, $$failed failed"; \
+	if [[ $$status -eq 0 && $$passed -eq 0 ]]; then echo "test: no test ran" >&2; exit 1; fi; \
+	exit $$status
 
 clean:
 	rm -rf artifacts

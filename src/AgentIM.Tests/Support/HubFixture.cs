@@ -22,10 +22,10 @@ public class HubFixture : IAsyncLifetime
 
     private WebApplication? _app;
 
-    public string DatabaseUrl { get; private set; } = "";
-    public Uri BaseAddress { get; private set; } = null!;
+    public string DatabaseUrl { get; protected set; } = "";
+    public Uri BaseAddress { get; protected set; } = null!;
     public HubConfig Config { get; private set; } = null!;
-    public HttpClient Http { get; private set; } = null!;
+    public HttpClient Http { get; protected set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>Settings a test class wants changed (timings shortened, limits raised).</summary>

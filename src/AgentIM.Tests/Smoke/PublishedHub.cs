@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using AgentIM.Tests.Support;
+
+namespace AgentIM.Tests.Smoke;
+
+/// <summary>
+/// The published native-AOT binary, run as a user would run it: `agentim serve` with environment variables, on a
+/// free loopback port, against a database of its own. The only place the tests exercise AOT code.
+/// </summary>
+public sealed class PublishedHub : HubFixture
+{
+    private Process? _process;
+    private Dictionary<string, string> _environment = [];
+
+    public string Binary { get; } = TestEnvironment.PublishedBinary is { Length: > 0 } path && File.Exists(path)
+        ? path
+        : throw new InvalidOperationException(
+            "AGENTIM_BINARY must name the published binary (artifacts/publish/agentim). `make test` publishes it and sets it.");
+
+    public string Output => _output.ToString();
+
+    private readonly System.Text.StringBuilder _output = new();
+
+    public override async Task InitializeAsync()
+    {
+        DatabaseUrl = await TestEnvironment.CreateDatabaseAsync("agentim_aot");
+        var port = FreePort();
+        _environment = new Dictionary<string, string>
+        {
+            ["AGENTIM_ENV"] = "development",
+            ["HOST"] = "127.0.0.1",
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DATABASE_URL"] = DatabaseUrl,
+            ["JWT_SECRET"] = Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray()),
+            ["ADMIN_USERNAME"] = AdminUsername,
+            ["ADMIN_PASSWORD"] = AdminPassword,
+            ["UPLOAD_DIR"] = Directory.CreateTempSubdirectory("agentim-aot-uploads-").FullName,
+            ["LOG_LEVEL"] = "info",
+        };
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        await StartAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await StopAsync();
+        Http.Dispose();
+        await TestEnvironment.DropDatabaseAsync(DatabaseUrl);
+    }
+
+    /// <summary>Starts `agentim serve` and waits until /api/health answers 200.</summary>
+    public async Task StartAsync()
+    {
+        _process = Start("serve");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"agentim exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync("/api/health");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"agentim did not become healthy:\n{Output}");
+    }
+
+    /// <summary>Sends SIGTERM and returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? 0;
+        }
+
+        Signal(_process.Id, 15);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"agentim did not stop within 15 s of SIGTERM:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>Runs a one-shot command of the binary (migrate, …) with this hub's environment.</summary>
+    public async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string>? overrides, params string[] arguments)
+    {
+        using var process = Start(arguments, overrides, capture: false);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private Process Start(params string[] arguments) => Start(arguments, null, capture: true);
+
+    private Process Start(string[] arguments, IReadOnlyDictionary<string, string>? overrides, bool capture)
+    {
+        var info = new ProcessStartInfo(Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // A clean environment: only what a user would set, so nothing leaks in from the test runner.
+        info.Environment.Clear();
+        info.Environment["PATH"] = "/usr/bin:/bin";
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+        if (capture)
+        {
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        return process;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
+}

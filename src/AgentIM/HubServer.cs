@@ -22,7 +22,12 @@ public static class HubServer
 {
     public static WebApplication Build(HubConfig config, Action<ILoggingBuilder>? configureLogging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            EnvironmentName = config.IsProduction ? Environments.Production : Environments.Development,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Services.AddSystemd();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -33,7 +38,9 @@ public static class HubServer
         });
         builder.Logging.SetMinimumLevel(ParseLevel(config.LogLevel));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

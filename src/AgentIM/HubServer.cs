@@ -56,6 +56,7 @@ public static class HubServer
         AddHubServices(builder.Services, config);
 
         var app = builder.Build();
+        app.UseMiddleware<HttpMetrics.Middleware>();
         app.UseMiddleware<ErrorHandling>();
         app.UseWebSockets();
         app.MapHealth();
@@ -92,6 +93,7 @@ public static class HubServer
         services.AddSingleton(_ => new HubDatabase(ConnectionStrings.ToNpgsql(config.DatabaseUrl, config.DbPoolSize)));
         services.AddSingleton<Migrator>();
         services.AddSingleton<HubMetrics>();
+        services.AddSingleton<HttpMetrics>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<TokenService>();

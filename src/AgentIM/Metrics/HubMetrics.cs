@@ -15,6 +15,8 @@ public sealed class HubMetrics
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
 
+    public Histogram AgentResponseDuration { get; } = new([0.1, 0.5, 1, 5, 10, 30, 60, 120]);
+
     public long UserMessages => Interlocked.Read(ref _userMessages);
     public long AgentMessages => Interlocked.Read(ref _agentMessages);
     public long WsMessagesIn => Interlocked.Read(ref _wsMessagesIn);

@@ -13,7 +13,8 @@ public static class MetricsEndpoints
         return app;
     }
 
-    private static IResult Scrape(HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, ConnectionRegistry registry)
+    private static IResult Scrape(
+        HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, HttpMetrics http, ConnectionRegistry registry)
     {
         if (config.MetricsAuthEnabled)
         {
@@ -46,7 +47,15 @@ public static class MetricsEndpoints
             .Family("agentim_ws_messages_total", "counter", "WebSocket frames, by direction (in: parsed as JSON)")
             .Sample("agentim_ws_messages_total", metrics.WsMessagesIn, ("direction", "in"))
             .Single("agentim_api_errors_total", "counter", "API responses with a server error status", metrics.ApiErrors)
-            .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames);
+            .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames)
+            .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
+            .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
+            .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");
+        foreach (var ((method, path), histogram) in http.Routes.OrderBy(r => r.Key.Path, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal))
+        {
+            text.Histogram("agentim_http_request_duration_seconds", histogram, ("method", method), ("path", path));
+        }
+
         return Results.Text(text.ToString(), PrometheusText.ContentType);
     }
 }

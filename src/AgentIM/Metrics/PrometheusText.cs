@@ -43,6 +43,20 @@ public sealed class PrometheusText
         return this;
     }
 
+    /// <summary>The _bucket, _sum and _count samples of one labelled histogram; call <see cref="Family"/> first.</summary>
+    public PrometheusText Histogram(string name, Histogram histogram, params (string Name, string Value)[] labels)
+    {
+        var (cumulative, count, sum) = histogram.Snapshot();
+        for (var i = 0; i < cumulative.Length; i++)
+        {
+            var le = i < histogram.Bounds.Count ? Format(histogram.Bounds[i]) : "+Inf";
+            Sample($"{name}_bucket", cumulative[i], [.. labels, ("le", le)]);
+        }
+
+        Sample($"{name}_sum", sum, labels);
+        return Sample($"{name}_count", count, labels);
+    }
+
     /// <summary>One family with one unlabelled sample.</summary>
     public PrometheusText Single(string name, string type, string help, double value) => Family(name, type, help).Sample(name, value);
 

@@ -14,7 +14,7 @@ BUILT_BINARY := src/AgentIM/bin/Release/net10.0/linux-x64/agentim
 export DOTNET_NOLOGO := 1
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 
-.PHONY: services services-stop build publish run test clean
+.PHONY: services services-stop build publish run test deb clean
 
 services:
 	$(SERVICES) start
@@ -80,6 +80,12 @@ test: services publish
 	echo "$$passed passed, $$failed failed"; \
 	if [[ $$status -eq 0 && $$passed -eq 0 ]]; then echo "test: no test ran" >&2; exit 1; fi; \
 	exit $$status
+
+VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/AgentIM/AgentIM.csproj)
+
+# The Debian package: binary, hardened unit, env template made into /etc/agentim/agentim.env on first install.
+deb: publish
+	packaging/deb/build-deb.sh $(VERSION) $(PUBLISH_DIR)/agentim artifacts
 
 clean:
 	rm -rf artifacts

@@ -28,7 +28,7 @@ public static class HubServer
             EnvironmentName = config.IsProduction ? Environments.Production : Environments.Development,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Services.AddSystemd();
+        AddSystemdIntegration(builder.Services);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -111,6 +111,29 @@ public static class HubServer
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
+    }
+
+    /// <summary>
+    /// READY/STOPPING notifications and journald-style logs under systemd. A NOTIFY_SOCKET without a systemd parent
+    /// (systemd-run, a supervisor that speaks the protocol, our tests) is honoured too.
+    /// </summary>
+    private static void AddSystemdIntegration(IServiceCollection services)
+    {
+        if (Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService())
+        {
+            services.AddSystemd();
+        }
+        else if (Environment.GetEnvironmentVariable("NOTIFY_SOCKET") is { Length: > 0 })
+        {
+            services.AddSingleton<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier, Microsoft.Extensions.Hosting.Systemd.SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Systemd.SystemdLifetime>();
+        }
+        else
+        {
+            return;
+        }
+
+        services.AddHostedService<Infrastructure.Systemd.WatchdogPinger>();
     }
 
     private static System.Net.IPAddress ParseHost(string host) => host switch

@@ -31,7 +31,7 @@ public sealed class AuthTimeoutTests(ShortAuthWindowHubFixture hub) : IClassFixt
     [Fact]
     public async Task ClientSocket_AuthenticatedInTime_NotClosedAfterWindow()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         await using var socket = await WsPeer.ClientAsync(alice);
 
         await Task.Delay(TimeSpan.FromMilliseconds(ShortAuthWindowHubFixture.AuthWindowMs * 3));

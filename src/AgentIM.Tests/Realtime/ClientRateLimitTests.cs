@@ -11,7 +11,7 @@ public sealed class ClientRateLimitTests(LowRateLimitHubFixture hub) : IClassFix
     [Fact]
     public async Task SendMessage_OverLimit_RateLimitedAndDropped()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -34,8 +34,8 @@ public sealed class ClientRateLimitTests(LowRateLimitHubFixture hub) : IClassFix
     [Fact]
     public async Task SendMessage_OverLimit_SharedBySocketsOfTheUserButNotOtherUsers()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceTab1 = await WsPeer.ClientAsync(alice);
         await using var aliceTab2 = await WsPeer.ClientAsync(alice);

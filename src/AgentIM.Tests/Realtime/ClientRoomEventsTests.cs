@@ -11,8 +11,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task SendMessage_JoinedSockets_SenderGetsEchoAndOtherMemberGetsNewMessage()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceSocket = await WsPeer.ClientAsync(alice, room);
         await using var bobSocket = await WsPeer.ClientAsync(bob, room);
@@ -34,8 +34,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task SendMessage_MemberSocketNotJoined_ReceivesNothingUntilJoined()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceSocket = await WsPeer.ClientAsync(alice, room);
         await using var bobSocket = await WsPeer.ClientAsync(bob);
@@ -63,8 +63,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task SendMessage_SenderNotJoined_StoredAndDeliveredButNoEcho()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceSocket = await WsPeer.ClientAsync(alice);
         await using var bobSocket = await WsPeer.ClientAsync(bob, room);
@@ -80,8 +80,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task Typing_JoinedSockets_OthersGetItSenderSocketDoesNot()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceTab1 = await WsPeer.ClientAsync(alice, room);
         await using var aliceTab2 = await WsPeer.ClientAsync(alice, room);
@@ -104,8 +104,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task Typing_RepeatedWithinASecond_SentOnce()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceSocket = await WsPeer.ClientAsync(alice, room);
         await using var bobSocket = await WsPeer.ClientAsync(bob, room);
@@ -123,8 +123,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task Typing_RoomNotJoined_Ignored()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         var room = await alice.CreateRoomAsync("pair", bob.UserId);
         await using var aliceSocket = await WsPeer.ClientAsync(alice);
         await using var bobSocket = await WsPeer.ClientAsync(bob, room);
@@ -140,8 +140,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task Auth_FirstSocketOfUser_PresenceOnlineToOthersOnce()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         await using var bobSocket = await WsPeer.ClientAsync(bob);
 
         await using var aliceTab1 = await WsPeer.ClientAsync(alice);
@@ -158,8 +158,8 @@ public sealed class ClientRoomEventsTests(HubFixture hub) : IClassFixture<HubFix
     [Fact]
     public async Task Close_LastSocketOfUser_PresenceOfflineToOthers()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var bob = await hub.CreateUserAsync("bob");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var bob = await TestUsers.CreateAsync(hub, "bob");
         await using var bobSocket = await WsPeer.ClientAsync(bob);
         var aliceSocket = await WsPeer.ClientAsync(alice);
         await bobSocket.WaitForAsync("server:presence", f => f["userId"]!.GetValue<string>() == alice.UserId);

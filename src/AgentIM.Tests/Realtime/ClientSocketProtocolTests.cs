@@ -23,7 +23,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task JoinRoom_BeforeAuth_NotAuthenticatedAndSocketStaysUsable()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/client");
 
@@ -61,7 +61,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task Auth_TokenSignedWithAnotherSecret_InvalidToken()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var parts = alice.AccessToken.Split('.');
         var forged = $"{parts[0]}.{parts[1]}.{new string('A', parts[2].Length)}";
         await using var socket = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/client");
@@ -76,7 +76,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task Auth_WrongProtocolVersion_MismatchErrorThenClosed1008()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         await using var socket = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/client");
 
         await socket.SendAsync(new { type = "client:auth", token = alice.AccessToken, protocolVersion = "2" });
@@ -114,7 +114,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task Auth_SecondAttemptAfterBackoff_Succeeds()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         await using var socket = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/client");
         await socket.SendAsync(new { type = "client:auth", token = "bad" });
         Assert.False((await socket.WaitForAsync("server:auth_result"))["ok"]!.GetValue<bool>());
@@ -134,8 +134,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [InlineData("{\"type\":\"client:ping\",\"ts\":1}{\"type\":\"client:ping\",\"ts\":2}")]
     public async Task Frame_InvalidJson_InvalidJsonAndSocketStaysUsable(string text)
     {
-        var alice = await hub.CreateUserAsync("alice");
-        await using var socket = await WsPeer.ClientAsync(alice);
+        await using var socket = await WsPeer.ClientAsync(await TestUsers.SharedAsync(hub));
 
         await socket.SendTextAsync(text);
 
@@ -167,8 +166,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task Frame_BinaryWithInvalidUtf8_InvalidJsonNotInternalError()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        await using var socket = await WsPeer.ClientAsync(alice);
+        await using var socket = await WsPeer.ClientAsync(await TestUsers.SharedAsync(hub));
 
         await socket.SendBinaryAsync([.. "{\"type\":\"client:"u8, 0xC3, 0x28, .. "\"}"u8]);
         await socket.SendBinaryAsync([.. "{\"type\":\"client:ping\",\"ts\":1,\"x\":\""u8, 0xED, 0xA0, 0x80, .. "\"}"u8]);
@@ -189,8 +187,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [InlineData("{\"type\":\"client:ping\",\"ts\":\"soon\"}")]
     public async Task Frame_NotMatchingAnySchema_InvalidMessageAndSocketStaysUsable(string text)
     {
-        var alice = await hub.CreateUserAsync("alice");
-        await using var socket = await WsPeer.ClientAsync(alice);
+        await using var socket = await WsPeer.ClientAsync(await TestUsers.SharedAsync(hub));
 
         await socket.SendTextAsync(text);
 
@@ -201,8 +198,8 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task SendMessage_RoomUserIsNotIn_NotAMemberThenNextMessageWorks()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var mallory = await hub.CreateUserAsync("mallory");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var mallory = await TestUsers.CreateAsync(hub, "mallory");
         var aliceRoom = await alice.CreateRoomAsync("private");
         var malloryRoom = await mallory.CreateRoomAsync("own");
         await using var socket = await WsPeer.ClientAsync(mallory, malloryRoom);
@@ -220,7 +217,7 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task SendMessage_UnknownRoom_RoomNotFoundThenNextMessageWorks()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -235,8 +232,8 @@ public sealed class ClientSocketProtocolTests(HubFixture hub) : IClassFixture<Hu
     [Fact]
     public async Task JoinRoom_UnknownOrForeignRoom_ErrorsAndNoBroadcastsFromThatRoom()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var mallory = await hub.CreateUserAsync("mallory");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var mallory = await TestUsers.CreateAsync(hub, "mallory");
         var room = await alice.CreateRoomAsync("private");
         await using var owner = await WsPeer.ClientAsync(alice, room);
         await using var intruder = await WsPeer.ClientAsync(mallory);

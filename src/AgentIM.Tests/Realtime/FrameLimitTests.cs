@@ -111,7 +111,7 @@ public sealed class FrameLimitTests(HubFixture hub) : IClassFixture<HubFixture>
     [Fact]
     public async Task SendMessage_129KBContent_MessageTooLargeAndSocketStaysOpen()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -150,7 +150,7 @@ public sealed class FrameLimitTests(HubFixture hub) : IClassFixture<HubFixture>
     [Fact]
     public async Task GatewayFrame_Depth120000_DroppedAndSocketStaysUsable()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         await using var gateway = await WsPeer.GatewayAsync(alice, Unique.Id("gw"));
         var deep = new string('[', 120_000) + new string(']', 120_000);
 
@@ -192,7 +192,7 @@ public sealed class FrameLimitTests(HubFixture hub) : IClassFixture<HubFixture>
         await stage.Gateway.PingAsync("gateway:ping");
     }
 
-    private async Task<WsPeer> AuthenticatedAsync() => await WsPeer.ClientAsync(await hub.CreateUserAsync("user"));
+    private async Task<WsPeer> AuthenticatedAsync() => await WsPeer.ClientAsync(await TestUsers.SharedAsync(hub));
 
     private async Task AssertHubAnswersAsync()
     {

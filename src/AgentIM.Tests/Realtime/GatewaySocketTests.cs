@@ -43,7 +43,7 @@ public sealed class GatewaySocketTests(HubFixture hub) : IClassFixture<HubFixtur
     [Fact]
     public async Task Auth_WrongProtocolVersion_MismatchErrorThenClosed1008()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         await using var gateway = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/gateway");
 
         await gateway.SendAsync(AuthFrame(alice.AccessToken, Unique.Id("gw"), protocolVersion: "0"));
@@ -56,8 +56,8 @@ public sealed class GatewaySocketTests(HubFixture hub) : IClassFixture<HubFixtur
     [Fact]
     public async Task Auth_GatewayIdOfAnotherUser_RefusedAndOwnerUnaffected()
     {
-        var alice = await hub.CreateUserAsync("alice");
-        var mallory = await hub.CreateUserAsync("mallory");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
+        var mallory = await TestUsers.CreateAsync(hub, "mallory");
         var gatewayId = Unique.Id("gw");
         await using var owned = await WsPeer.GatewayAsync(alice, gatewayId);
         await using var thief = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/gateway");

@@ -21,7 +21,7 @@ public sealed class MessageTextTests(HubFixture hub) : IClassFixture<HubFixture>
     [InlineData("ok \\ud83d\\ude00 \\ud83d", "ok \U0001F600 \uFFFD")]
     public async Task SendMessage_NulOrLoneSurrogate_StoredCleanedAndNextMessageWorks(string jsonEscaped, string expected)
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -39,7 +39,7 @@ public sealed class MessageTextTests(HubFixture hub) : IClassFixture<HubFixture>
     [Fact]
     public async Task SendMessage_OnlyNul_InvalidMessageAndNothingStored()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -71,7 +71,7 @@ public sealed class MessageTextTests(HubFixture hub) : IClassFixture<HubFixture>
     [Fact]
     public async Task SendMessage_ExactlyMaxLengthInAscii_AcceptedUntruncated()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -85,7 +85,7 @@ public sealed class MessageTextTests(HubFixture hub) : IClassFixture<HubFixture>
     [Fact]
     public async Task SendMessage_OneOverMaxLength_MessageTooLargeAndSocketStaysOpen()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
 
@@ -99,7 +99,7 @@ public sealed class MessageTextTests(HubFixture hub) : IClassFixture<HubFixture>
     [Fact]
     public async Task SendMessage_EmojiCountedInUtf16Units_AtLimitAcceptedOneOverRejected()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var room = await alice.CreateRoomAsync();
         await using var socket = await WsPeer.ClientAsync(alice, room);
         var atLimit = string.Concat(Enumerable.Repeat("😀", MaxContentLength / 2));

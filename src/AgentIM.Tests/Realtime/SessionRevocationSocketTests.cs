@@ -14,7 +14,7 @@ public sealed class SessionRevocationSocketTests(HubFixture hub) : IClassFixture
     [Fact]
     public async Task Logout_SessionWithOpenSocket_SocketRevokedAndClosedOtherSessionKeepsWorking()
     {
-        var first = await hub.CreateUserAsync("alice");
+        var first = await TestUsers.CreateAsync(hub, "alice");
         var second = await hub.LoginAsync(first.Username, HubFixture.UserPassword);
         var third = await hub.LoginAsync(first.Username, HubFixture.UserPassword);
         var room = await first.CreateRoomAsync();
@@ -39,7 +39,7 @@ public sealed class SessionRevocationSocketTests(HubFixture hub) : IClassFixture
     [Fact]
     public async Task Auth_WithLoggedOutSessionToken_RefusedOnNewSocket()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var (status, _) = await alice.PostAsync("/api/auth/logout", new { refreshToken = alice.RefreshToken });
         Assert.Equal(200, status);
         await using var socket = await WsPeer.ConnectAsync(hub.BaseAddress, "/ws/client");
@@ -54,7 +54,7 @@ public sealed class SessionRevocationSocketTests(HubFixture hub) : IClassFixture
     [Fact]
     public async Task Logout_SessionWithGateway_GatewayClosed1008()
     {
-        var alice = await hub.CreateUserAsync("alice");
+        var alice = await TestUsers.CreateAsync(hub, "alice");
         var other = await hub.LoginAsync(alice.Username, HubFixture.UserPassword);
         await using var gateway = await WsPeer.GatewayAsync(alice, Unique.Id("gw"));
         await using var otherGateway = await WsPeer.GatewayAsync(other, Unique.Id("gw"));

@@ -25,7 +25,7 @@ public sealed class AgentRoom : IAsyncDisposable
 
     public static async Task<AgentRoom> CreateAsync(HubFixture hub, params string[] agentNames)
     {
-        var owner = await hub.CreateUserAsync("alice");
+        var owner = await TestUsers.CreateAsync(hub, "alice");
         var roomId = await owner.CreateRoomAsync("agents");
         var agentIds = agentNames.ToDictionary(name => name, _ => Unique.Id("ag"));
         var gatewayId = Unique.Id("gw");

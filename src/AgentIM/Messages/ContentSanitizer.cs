@@ -125,7 +125,8 @@ public static partial class ContentSanitizer
 
     // A quoted attribute value may hold '>' without ending the tag (<img alt=">" onerror=…>); a quote that does not
     // open a value (it's) is an ordinary character, as browsers read it.
-    [GeneratedRegex(@"<[a-zA-Z](?:[^>""'=]|=\s*""[^""]*""|=\s*'[^']*'|=|[""'])*>", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"<[a-zA-Z](?:[^>""'=]|=\s*""[^""]*""|=\s*'[^']*'|=|[""'])*>",
+        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex OpeningTag();
 
     // Browsers also take '/' or a closing quote as the end of the previous attribute (<img/onerror=…>,

@@ -86,8 +86,31 @@ public sealed class WsPeer : IAsyncDisposable
     public Task SendTextAsync(string text) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 
+    public Task SendBinaryAsync(byte[] bytes) =>
+        _socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+
     public Task SendBytesAsync(byte[] bytes, bool endOfMessage = true) =>
         _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage, CancellationToken.None);
+
+    /// <summary>A <c>client:send_message</c> with the contract's empty client-side mentions.</summary>
+    public Task SendMessageAsync(string roomId, string content) =>
+        SendAsync(new { type = "client:send_message", roomId, content, mentions = Array.Empty<string>() });
+
+    /// <summary>Cuts the TCP connection at once, without a close handshake, as a crashed or unplugged peer does.</summary>
+    public void Abort() => _socket.Abort();
+
+    /// <summary>The next <c>server:error</c>; it must carry <paramref name="code"/> (and the message, when given).</summary>
+    public async Task<JsonObject> ExpectErrorAsync(string code, string? message = null)
+    {
+        var error = await WaitForAsync("server:error");
+        Assert.Equal(code, error["code"]!.GetValue<string>());
+        if (message is not null)
+        {
+            Assert.Equal(message, error["message"]!.GetValue<string>());
+        }
+
+        return error;
+    }
 
     /// <summary>Sends a ping and waits for its pong: everything sent before it has been handled.</summary>
     public async Task PingAsync(string type = "client:ping")
@@ -169,14 +192,22 @@ public sealed class WsPeer : IAsyncDisposable
     /// <summary>Frames of a type received so far, including ones still in the backlog.</summary>
     public IEnumerable<JsonObject> All(string type) => Received.Where(f => f["type"]?.GetValue<string>() == type);
 
+    /// <summary>Frames of a type received so far that match a predicate.</summary>
+    public IEnumerable<JsonObject> All(string type, Func<JsonObject, bool> match) => All(type).Where(match);
+
     public async ValueTask DisposeAsync()
     {
         try
         {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             if (_socket.State == WebSocketState.Open)
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+            }
+            else if (_socket.State == WebSocketState.CloseReceived)
+            {
+                // Answer the hub's close as browsers do, so it need not wait out its handshake timeout.
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

@@ -31,7 +31,7 @@ public static partial class ContentSanitizer
 
         return OpeningTag().Replace(text, static tag =>
         {
-            var cleaned = EventHandlerAttribute().Replace(tag.Value, "");
+            var cleaned = EventHandlerAttribute().Replace(tag.Value, "${sep}");
             return DangerousUrlAttribute().Replace(cleaned, static a => $"{a.Groups["name"].Value}=\"\"");
         });
     }
@@ -123,10 +123,15 @@ public static partial class ContentSanitizer
     [GeneratedRegex(@"<embed\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex EmbedTag();
 
-    [GeneratedRegex(@"<[a-zA-Z][^>]*>", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    // A quoted attribute value may hold '>' without ending the tag (<img alt=">" onerror=…>); a quote that does not
+    // open a value (it's) is an ordinary character, as browsers read it.
+    [GeneratedRegex(@"<[a-zA-Z](?:[^>""'=]|=\s*""[^""]*""|=\s*'[^']*'|=|[""'])*>",
+        RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex OpeningTag();
 
-    [GeneratedRegex(@"\s+on[a-z]+\s*=\s*(""[^""]*""|'[^']*'|[^\s>]+)",
+    // Browsers also take '/' or a closing quote as the end of the previous attribute (<img/onerror=…>,
+    // <img src="x"onerror=…>); that separator is kept, whitespace goes with the attribute.
+    [GeneratedRegex(@"(?:\s+|(?<sep>[/""']))on[a-z]+\s*=\s*(""[^""]*""|'[^']*'|[^\s>]+)",
         RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex EventHandlerAttribute();
 

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace AgentIM.Messages;
 
 /// <summary>
@@ -12,7 +15,7 @@ public static class Mentions
         List<string>? names = null;
         for (var i = 0; i < content.Length; i++)
         {
-            if (content[i] != '@' || (i > 0 && char.IsLetterOrDigit(content[i - 1])))
+            if (content[i] != '@' || FollowsLetterOrDigit(content, i))
             {
                 continue;
             }
@@ -75,4 +78,10 @@ public static class Mentions
     }
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
+
+    /// <summary>Whether the character before <paramref name="index"/> is a letter or digit, outside the BMP included.</summary>
+    private static bool FollowsLetterOrDigit(string content, int index) =>
+        index > 0
+        && Rune.DecodeLastFromUtf16(content.AsSpan(0, index), out var previous, out _) == OperationStatus.Done
+        && Rune.IsLetterOrDigit(previous);
 }

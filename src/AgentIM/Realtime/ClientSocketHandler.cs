@@ -51,8 +51,7 @@ public sealed partial class ClientSocketHandler(
                 presence.UserWentOffline(connection.UserId!, connection.Username!);
             }
 
-            connection.Abort();
-            await writer;
+            await connection.StopAsync(writer);
             RealtimeLog.ClientClosed(logger, connection.Id, connection.UserId ?? "");
         }
     }
@@ -65,6 +64,17 @@ public sealed partial class ClientSocketHandler(
             // Before auth nothing large is read at all; afterwards an oversized frame is drained and answered.
             var drainLimit = connection.IsAuthenticated ? 8L * limit : limit;
             var (outcome, frame) = await connection.ReadAsync(limit, drainLimit, connection.Closed);
+            if (connection.IsClosing)
+            {
+                // Our close frame is out: only the peer's reply matters now, whatever else arrives is not acted on.
+                if (outcome is ReadOutcome.Frame or ReadOutcome.TooLarge)
+                {
+                    continue;
+                }
+
+                return;
+            }
+
             switch (outcome)
             {
                 case ReadOutcome.Closed:
@@ -102,6 +112,7 @@ public sealed partial class ClientSocketHandler(
 
     private async Task HandleFrameAsync(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
+        frame = FrameInspector.ReplaceLoneSurrogateEscapes(frame);
         switch (FrameInspector.Inspect(frame.Span, out var type))
         {
             case FrameShape.InvalidJson:

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace AgentIM.Realtime;
 
@@ -24,6 +25,13 @@ public static class FrameInspector
     public static FrameShape Inspect(ReadOnlySpan<byte> frame, out string? type)
     {
         type = null;
+
+        // JSON text is UTF-8; a binary frame may carry anything, and the reader would only notice in GetString.
+        if (!Utf8.IsValid(frame))
+        {
+            return FrameShape.InvalidJson;
+        }
+
         Span<int> members = stackalloc int[MaxDepth + 1];
         Span<bool> inArray = stackalloc bool[MaxDepth + 1];
         try
@@ -89,4 +97,86 @@ public static class FrameInspector
             return FrameShape.InvalidJson;
         }
     }
+
+    /// <summary>
+    /// Rewrites every <c>\uXXXX</c> escape of an unpaired UTF-16 surrogate to <c>\uFFFD</c>. JavaScript peers send
+    /// such escapes for broken text (JSON.stringify of a lone surrogate); the JSON reader refuses them, which would
+    /// turn a message with one bad character into an error or, on the gateway, a silently lost reply. Replacing them
+    /// here cleans them the same way <see cref="Messages.ContentSanitizer.CleanCodeUnits"/> cleans everything else
+    /// (case B17). The replacement has the same length; the frame is copied only when something is replaced.
+    /// </summary>
+    public static ReadOnlyMemory<byte> ReplaceLoneSurrogateEscapes(ReadOnlyMemory<byte> frame)
+    {
+        var span = frame.Span;
+        byte[]? repaired = null;
+        var i = span.IndexOf((byte)'\\');
+        if (i < 0)
+        {
+            return frame;
+        }
+
+        while (i < span.Length - 1)
+        {
+            if (span[i] != '\\')
+            {
+                i++;
+                continue;
+            }
+
+            if (span[i + 1] != 'u' || !TryReadUnit(span, i, out var unit))
+            {
+                // Any other escape is two bytes long; skipping both keeps "\\u…" from reading as an escape.
+                i += 2;
+                continue;
+            }
+
+            if (char.IsHighSurrogate(unit) && TryReadUnit(span, i + 6, out var next) && char.IsLowSurrogate(next))
+            {
+                i += 12;
+                continue;
+            }
+
+            if (char.IsSurrogate(unit))
+            {
+                repaired ??= span.ToArray();
+                "\\uFFFD"u8.CopyTo(repaired.AsSpan(i));
+            }
+
+            i += 6;
+        }
+
+        return repaired ?? frame;
+    }
+
+    private static bool TryReadUnit(ReadOnlySpan<byte> span, int at, out char unit)
+    {
+        unit = default;
+        if (at + 6 > span.Length || span[at] != '\\' || span[at + 1] != 'u')
+        {
+            return false;
+        }
+
+        var value = 0;
+        foreach (var b in span.Slice(at + 2, 4))
+        {
+            var digit = HexDigit(b);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        unit = (char)value;
+        return true;
+    }
+
+    private static int HexDigit(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AgentIM.Agents;
+using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Json;
 using AgentIM.Messages;
 using AgentIM.Rooms;
@@ -146,9 +147,24 @@ public sealed partial class GatewaySocketHandler
             }
         }
 
-        var message = await messages.UpsertAgentCompletionAsync(
-            new AgentCompletion(frame.MessageId!, frame.RoomId!, agent.Id, agent.Name, ContentSanitizer.CleanCodeUnits(frame.FullContent), chunksJson),
-            connection.Closed);
+        MessageDto message;
+        try
+        {
+            message = await messages.UpsertAgentCompletionAsync(
+                new AgentCompletion(
+                    frame.MessageId!, frame.RoomId!, agent.Id, agent.Name, ContentSanitizer.CleanCodeUnits(frame.FullContent), chunksJson),
+                connection.Closed);
+        }
+        catch (Exception e) when (DbErrors.IsForeignKeyViolation(e))
+        {
+            // The room went away after the (cached) membership check: answer as for a missing room, and forget the
+            // cached membership so the stream's next frames get the same answer at once (case B05).
+            agentsCache.Invalidate(frame.RoomId!);
+            connection.StreamBytes.TryRemove(frame.MessageId!, out _);
+            connection.Send(Frames.Error(ErrorCodes.RoomNotFound, "Room not found"));
+            return;
+        }
+
         connection.StreamBytes.TryRemove(frame.MessageId!, out _);
         metrics.AgentMessageStored();
         registry.SendToRoom(message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));

@@ -43,8 +43,7 @@ public sealed partial class GatewaySocketHandler(
         finally
         {
             connection.ReleaseReadBuffer();
-            connection.Abort();
-            await writer;
+            await connection.StopAsync(writer);
             await DisconnectAsync(connection);
         }
     }
@@ -56,6 +55,17 @@ public sealed partial class GatewaySocketHandler(
         {
             var drainLimit = connection.IsAuthenticated ? 8L * limit : limit;
             var (outcome, frame) = await connection.ReadAsync(limit, drainLimit, connection.Closed);
+            if (connection.IsClosing)
+            {
+                // Our close frame is out: only the peer's reply matters now, whatever else arrives is not acted on.
+                if (outcome is ReadOutcome.Frame or ReadOutcome.TooLarge)
+                {
+                    continue;
+                }
+
+                return;
+            }
+
             switch (outcome)
             {
                 case ReadOutcome.Closed:
@@ -87,6 +97,7 @@ public sealed partial class GatewaySocketHandler(
 
     private async Task HandleFrameAsync(GatewayConnection connection, ReadOnlyMemory<byte> frame)
     {
+        frame = FrameInspector.ReplaceLoneSurrogateEscapes(frame);
         if (FrameInspector.Inspect(frame.Span, out var type) != FrameShape.Ok)
         {
             Drop(connection, "malformed");

@@ -94,5 +94,11 @@ public sealed record RemoveAgentFrame(string AgentId)
     [JsonPropertyOrder(-1)] public string Type => "server:remove_agent";
 }
 
-/// <summary>A streamed piece of an agent's reply (websocket.md §9).</summary>
-public sealed record ChunkDto(string Type, string Content, RawJson? Metadata);
+/// <summary>
+/// A streamed piece of an agent's reply (websocket.md §9). Stored inside a completion's <c>chunks</c> and replayed
+/// verbatim in frames, so a missing metadata is left out even where nulls are otherwise written (websocket.md §8.2).
+/// </summary>
+public sealed record ChunkDto(
+    string Type,
+    string Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RawJson? Metadata);

@@ -24,6 +24,9 @@ public abstract class SocketConnection
     private const long MaxQueuedBytes = 8 * 1024 * 1024;
     private const int InitialReadBuffer = 4096;
 
+    // How long a close handshake may take: the peer's close reply, or our queued frames draining, before we cut it off.
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
     private static long s_nextId;
 
     private readonly WebSocket _socket;
@@ -31,6 +34,7 @@ public abstract class SocketConnection
         new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _closed = new();
     private long _queuedBytes;
+    private int _closing;
     private byte[]? _readBuffer;
 
     protected SocketConnection(WebSocket socket)
@@ -41,35 +45,68 @@ public abstract class SocketConnection
 
     public long Id { get; }
 
-    /// <summary>Cancelled once the socket is closing or gone: nothing more is read or written.</summary>
+    /// <summary>Cancelled once the socket is gone (or its close handshake ran out of time): nothing more is read or written.</summary>
     public CancellationToken Closed => _closed.Token;
+
+    /// <summary>
+    /// True once <see cref="Close"/> was called: the close frame follows the frames already queued, and inbound frames
+    /// are no longer handled (a frame sent after a revocation must not act, case B08).
+    /// </summary>
+    public bool IsClosing => Volatile.Read(ref _closing) == 1;
 
     /// <summary>Queues a serialized frame; false when the socket is closing or was cut off for falling behind.</summary>
     public bool Send(byte[] frame)
     {
-        if (_closed.IsCancellationRequested)
+        if (_closed.IsCancellationRequested || IsClosing)
         {
             return false;
         }
 
         if (Interlocked.Add(ref _queuedBytes, frame.Length) > MaxQueuedBytes || !_outbox.Writer.TryWrite(new Outbound(frame, 0, null)))
         {
-            Abort();
+            // A close that raced with this send completed the queue; that is no reason to cut the close short.
+            if (!IsClosing)
+            {
+                Abort();
+            }
+
             return false;
         }
 
         return true;
     }
 
-    /// <summary>Closes after every frame queued so far has been written.</summary>
+    /// <summary>Closes after every frame queued so far has been written. Only the first close counts.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
+        {
+            return;
+        }
+
         if (!_outbox.Writer.TryWrite(new Outbound(null, status, reason)))
         {
             Abort();
         }
 
         _outbox.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// Ends the connection once the reader is done: lets the writer send what is queued (a close frame included)
+    /// within the handshake timeout, and cuts the socket only if it does not. Aborting at once would discard frames
+    /// still on their way out, the close frame among them, so the peer would see a dropped connection.
+    /// </summary>
+    public async Task StopAsync(Task writer)
+    {
+        _outbox.Writer.TryComplete();
+        if (await Task.WhenAny(writer, Task.Delay(CloseHandshakeTimeout)) != writer)
+        {
+            Abort();
+            await writer;
+        }
+
+        _closed.Cancel();
     }
 
     public void Abort()
@@ -85,6 +122,7 @@ public abstract class SocketConnection
     /// <summary>Writes queued frames until the socket closes. Runs once per connection.</summary>
     public async Task RunWriterAsync()
     {
+        var awaitingCloseReply = false;
         try
         {
             await foreach (var item in _outbox.Reader.ReadAllAsync(_closed.Token))
@@ -96,12 +134,15 @@ public abstract class SocketConnection
                     continue;
                 }
 
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+                timeout.CancelAfter(CloseHandshakeTimeout);
                 if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 {
                     await _socket.CloseOutputAsync(item.Status, item.Reason, timeout.Token);
                 }
 
+                // The reader is still waiting for the peer's close reply; give it a bounded time to arrive.
+                awaitingCloseReply = _socket.State == WebSocketState.CloseSent;
                 break;
             }
         }
@@ -111,7 +152,14 @@ public abstract class SocketConnection
         }
         finally
         {
-            _closed.Cancel();
+            if (awaitingCloseReply)
+            {
+                _closed.CancelAfter(CloseHandshakeTimeout);
+            }
+            else
+            {
+                _closed.Cancel();
+            }
         }
     }
 

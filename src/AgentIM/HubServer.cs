@@ -1,5 +1,6 @@
 using AgentIM.Agents;
 using AgentIM.Auth;
+using AgentIM.Bookmarks;
 using AgentIM.Health;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
@@ -9,6 +10,7 @@ using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Realtime;
 using AgentIM.Rooms;
+using AgentIM.Tasks;
 using AgentIM.Users;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -65,6 +67,9 @@ public static class HubServer
         app.MapUsers();
         app.MapRooms();
         app.MapMessages();
+        app.MapAgents();
+        app.MapTasks();
+        app.MapBookmarks();
         app.MapRealtime();
         // Unknown API routes answer the contract's plain-text 404.
         app.Map("/api/{**rest}", () => Results.Text("404 Not Found", statusCode: 404));
@@ -105,6 +110,10 @@ public static class HubServer
         services.AddSingleton<RoomAgentsCache>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<AgentStore>();
+        services.AddSingleton<AgentQueries>();
+        services.AddSingleton<DeletedAgents>();
+        services.AddSingleton<TaskStore>();
+        services.AddSingleton<BookmarkStore>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Presence>();
         services.AddSingleton<MessageRateLimiter>();

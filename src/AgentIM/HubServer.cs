@@ -1,5 +1,6 @@
 using AgentIM.Agents;
 using AgentIM.Auth;
+using AgentIM.Docs;
 using AgentIM.Health;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
@@ -9,6 +10,8 @@ using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Realtime;
 using AgentIM.Rooms;
+using AgentIM.Routers;
+using AgentIM.Settings;
 using AgentIM.Users;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -57,6 +60,10 @@ public static class HubServer
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandling>();
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<CorsPolicy>();
+        app.UseMiddleware<RateLimiting>();
+        app.UseWebClient();
         app.UseWebSockets();
         app.MapHealth();
         app.MapMetrics();
@@ -65,6 +72,9 @@ public static class HubServer
         app.MapRooms();
         app.MapMessages();
         app.MapRealtime();
+        app.MapRouters();
+        app.MapSettings();
+        app.MapOpenApi();
         // Unknown API routes answer the contract's plain-text 404.
         app.Map("/api/{**rest}", () => Results.Text("404 Not Found", statusCode: 404));
         app.Services.CloseSocketsOnRevocation();
@@ -109,6 +119,9 @@ public static class HubServer
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
+        services.AddSingleton<RateLimitCounters>();
+        services.AddSettings();
+        services.AddRouters();
     }
 
     private static System.Net.IPAddress ParseHost(string host) => host switch

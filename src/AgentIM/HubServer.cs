@@ -1,6 +1,7 @@
 using AgentIM.Agents;
 using AgentIM.Auth;
 using AgentIM.Bookmarks;
+using AgentIM.Docs;
 using AgentIM.Health;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
@@ -10,6 +11,8 @@ using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Realtime;
 using AgentIM.Rooms;
+using AgentIM.Routers;
+using AgentIM.Settings;
 using AgentIM.Tasks;
 using AgentIM.Users;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -60,6 +63,10 @@ public static class HubServer
         var app = builder.Build();
         app.UseMiddleware<HttpMetrics.Middleware>();
         app.UseMiddleware<ErrorHandling>();
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<CorsPolicy>();
+        app.UseMiddleware<RateLimiting>();
+        app.UseWebClient();
         app.UseWebSockets();
         app.MapHealth();
         app.MapMetrics();
@@ -71,6 +78,9 @@ public static class HubServer
         app.MapTasks();
         app.MapBookmarks();
         app.MapRealtime();
+        app.MapRouters();
+        app.MapSettings();
+        app.MapOpenApi();
         // Unknown API routes answer the contract's plain-text 404.
         app.Map("/api/{**rest}", () => Results.Text("404 Not Found", statusCode: 404));
         app.Services.CloseSocketsOnRevocation();
@@ -120,6 +130,9 @@ public static class HubServer
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
+        services.AddSingleton<RateLimitCounters>();
+        services.AddSettings();
+        services.AddRouters();
     }
 
     /// <summary>

@@ -28,6 +28,13 @@ public sealed partial class GatewaySocketHandler
             return;
         }
 
+        // An agent deleted over REST while this gateway was away is told to go, not recreated (behaviour.md §6.2).
+        if (deletedAgents.TryForget(agent.Id))
+        {
+            connection.Send(Frames.Serialize(new RemoveAgentFrame(agent.Id), WireJson.Default.RemoveAgentFrame));
+            return;
+        }
+
         // Custom adapters report their own type names; they are generic agents to the hub (behaviour.md §15.17).
         var type = AgentTypes.Contains(agent.Type) ? agent.Type! : "generic";
         var registration = new AgentRegistration(

@@ -21,6 +21,7 @@ public sealed partial class GatewaySocketHandler(
     ConnectionRegistry registry,
     AgentStore agents,
     RoomAgentsCache agentsCache,
+    DeletedAgents deletedAgents,
     MessageStore messages,
     UserStore users,
     HubMetrics metrics,

@@ -1,0 +1,58 @@
+using System.Globalization;
+using AgentIM.Infrastructure.Config;
+
+namespace AgentIM.Settings;
+
+/// <summary>
+/// The environment layer of a setting (behaviour.md §14.2: DB → env → default). Variables that
+/// <see cref="HubConfig"/> already parsed are taken from it, so a hub built from a dictionary (the tests) and one
+/// built from an env file see the same values; the rest are read from the process environment.
+/// TODO(#12): HubConfig should carry the whole environment it was built from, so that variables only found in an
+/// <c>--env-file</c> (OAUTH_*, S3_*, ROUTER_LLM_*, RATE_LIMITS_ENABLED …) reach this layer too.
+/// </summary>
+public sealed class SettingsEnvironment(HubConfig config, Func<string, string?> processEnvironment)
+{
+    public SettingsEnvironment(HubConfig config)
+        : this(config, Environment.GetEnvironmentVariable)
+    {
+    }
+
+    /// <summary>The non-empty value of <paramref name="name"/>, or null.</summary>
+    public string? Get(string name)
+    {
+        var value = name switch
+        {
+            "CORS_ORIGIN" => config.CorsOrigins.Count > 0 ? string.Join(',', config.CorsOrigins) : null,
+            "LOG_LEVEL" => config.LogLevel,
+            "METRICS_AUTH_ENABLED" => config.MetricsAuthEnabled ? "true" : "false",
+            "JWT_ACCESS_EXPIRY" => FormatDuration(config.AccessTokenLifetime),
+            "JWT_REFRESH_EXPIRY" => FormatDuration(config.RefreshTokenLifetime),
+            "MAX_FILE_SIZE" => Number(config.MaxFileSize),
+            "CLIENT_RATE_LIMIT_WINDOW" => Number((long)config.ClientRateLimitWindow.TotalSeconds),
+            "CLIENT_RATE_LIMIT_MAX" => Number(config.ClientRateLimitMax),
+            "MAX_WS_CONNECTIONS_PER_USER" => Number(config.MaxWsConnectionsPerUser),
+            "MAX_TOTAL_WS_CONNECTIONS" => Number(config.MaxTotalWsConnections),
+            "MAX_GATEWAYS_PER_USER" => Number(config.MaxGatewaysPerUser),
+            "MAX_WS_MESSAGE_SIZE" => Number(config.ClientFrameLimitBytes),
+            "MAX_GATEWAY_MESSAGE_SIZE" => Number(config.GatewayFrameLimitBytes),
+            "MAX_AGENT_CHAIN_DEPTH" => Number(config.MaxAgentChainDepth),
+            _ => processEnvironment(name),
+        };
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>Writes a lifetime back in the contract's form, in the largest unit that divides it.</summary>
+    public static string FormatDuration(TimeSpan value)
+    {
+        var seconds = (long)value.TotalSeconds;
+        return seconds switch
+        {
+            > 0 when seconds % 86_400 == 0 => $"{seconds / 86_400}d",
+            > 0 when seconds % 3600 == 0 => $"{seconds / 3600}h",
+            > 0 when seconds % 60 == 0 => $"{seconds / 60}m",
+            _ => $"{seconds}s",
+        };
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

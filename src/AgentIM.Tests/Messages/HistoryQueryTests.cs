@@ -86,6 +86,62 @@ public sealed class HistoryQueryTests(HubFixture hub) : IClassFixture<HubFixture
         Assert.Empty((await History.PageAsync(alice, roomId, 50, after: createdAt)).Items);
     }
 
+    [Fact]
+    public async Task WalkBack_SubMillisecondTimestampsFromOtherWriters_NeitherSkipsNorRepeats()
+    {
+        // The hub stores whole milliseconds, but rows written by anything else (an import, a manual repair) may carry
+        // microseconds. Ids run against time here, so a cursor that lost the microseconds would skip rows.
+        var alice = await hub.CreateUserAsync("alice");
+        var roomId = await alice.CreateRoomAsync("micros");
+        var rows = new[] { ("id-d", "100"), ("id-c", "200"), ("id-b", "300"), ("id-a", "900") };
+        foreach (var (id, micros) in rows)
+        {
+            await History.InsertAsync(hub.DatabaseUrl, roomId, alice, [id], $"2026-03-01T08:00:00.000{micros}Z");
+        }
+
+        var pages = await History.WalkBackAsync(alice, roomId, 1);
+
+        Assert.Equal(["id-a", "id-b", "id-c", "id-d"], pages.SelectMany(p => p.Ids));
+        Assert.Equal([true, true, true, false], pages.Select(p => p.HasMore));
+    }
+
+    [Fact]
+    public async Task Message_SentOverSocket_IsStoredAtWholeMilliseconds()
+    {
+        var alice = await hub.CreateUserAsync("alice");
+        var roomId = await alice.CreateRoomAsync("precision");
+        await using var client = await WsPeer.ClientAsync(alice, roomId);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync(new { type = "client:send_message", roomId, content = $"m{i}", mentions = Array.Empty<string>() });
+            await client.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == $"m{i}");
+        }
+
+        // What is stored must equal what is sent (milliseconds), or a createdAt fed back as a cursor would miss its row.
+        var finer = await TestSql.ScalarAsync<long>(
+            hub.DatabaseUrl,
+            "SELECT count(*) FROM messages WHERE room_id = $1 AND created_at <> date_trunc('milliseconds', created_at)",
+            roomId);
+        Assert.Equal(0L, finer);
+        Assert.Equal(3, (await History.PageAsync(alice, roomId, 50)).Items.Count);
+    }
+
+    [Theory]
+    [InlineData("OTk5OTk5OTk5OTk5OTk5OTk5OmFiYw")]
+    [InlineData("LTE6YWJj")]
+    [InlineData("10000-01-01T00:00:00Z")]
+    public async Task History_CursorOutsideRepresentableTime_Returns400(string cursor)
+    {
+        var alice = await hub.CreateUserAsync("alice");
+        var roomId = await alice.CreateRoomAsync("far-future");
+
+        var (status, body) = await alice.GetAsync($"/api/messages/rooms/{roomId}?cursor={Uri.EscapeDataString(cursor)}");
+
+        Assert.Equal(400, status);
+        Assert.Equal("cursor", Assert.Single(body!["fields"]!.AsArray())!["field"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=101", "limit")]

@@ -296,6 +296,19 @@ public sealed class RoomsTests(HubFixture hub) : IClassFixture<HubFixture>
         Assert.Equal((400, "Invalid JSON body"), (reply.Status, reply.Error));
     }
 
+    [Fact]
+    public async Task CreateRoom_BodyOverOneMebibyte_Returns413InEnvelope()
+    {
+        var alice = await hub.CreateUserAsync("alice");
+        var json = $$"""{"name":"big","systemPrompt":"{{new string('x', 1024 * 1024)}}"}""";
+
+        var reply = await hub.SendAsync(HttpMethod.Post, "/api/rooms", json, RawHttp.Bearer(alice.AccessToken));
+
+        Assert.Equal(413, reply.Status);
+        Assert.False(reply.Body!["ok"]!.GetValue<bool>());
+        Assert.Empty((await alice.GetAsync("/api/rooms")).Body!["data"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("""{"name":42}""", "name")]
     [InlineData("""{"name":"ok","broadcastMode":"yes"}""", "broadcastMode")]

@@ -34,6 +34,7 @@ public class HubFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         DatabaseUrl = await TestEnvironment.CreateDatabaseAsync("agentim_test");
+        await OnDatabaseCreatedAsync(DatabaseUrl);
         var env = new Dictionary<string, string>
         {
             ["AGENTIM_ENV"] = "development",
@@ -58,8 +59,17 @@ public class HubFixture : IAsyncLifetime
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // No cookie jar: one client serves every test user, and a refresh cookie left by one login must never ride
+        // along on another user's request. Tests that exercise the cookie send it themselves.
+        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
     }
+
+    /// <summary>Runs after the empty database exists and before the hub first connects to it (e.g. to change its settings).</summary>
+    protected virtual Task OnDatabaseCreatedAsync(string databaseUrl) => Task.CompletedTask;
 
     public virtual async Task DisposeAsync()
     {

@@ -67,11 +67,23 @@ public sealed class Migrator(HubDatabase database, ILogger<Migrator> logger)
         }
     }
 
+    /// <summary>
+    /// Lists every embedded migration and when it was applied. Read-only: on a database that was never migrated the
+    /// bookkeeping table is not created (that happens only under the migration lock, so a status racing a migrate
+    /// cannot collide with it).
+    /// </summary>
     public async Task<IReadOnlyList<MigrationStatus>> StatusAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, CreateTableSql, cancellationToken);
         var appliedAt = new Dictionary<string, DateTime>();
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('schema_migrations') IS NOT NULL", connection))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return Embedded.Select(m => new MigrationStatus(m.Version, m.Name, null)).ToList();
+            }
+        }
+
         await using (var command = new NpgsqlCommand("SELECT version, applied_at FROM schema_migrations", connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

@@ -5,6 +5,8 @@ SHELL := /bin/bash
 
 # Where the private PostgreSQL/Redis, their env file and the dev secrets live.
 STATE ?= /tmp/agentim-dev
+# `make run PORT=3001` when 3000 is taken.
+PORT ?= 3000
 ENV_FILE := $(STATE)/services.env
 SERVICES := AGENTIM_STATE_DIR=$(STATE) scripts/services.sh
 
@@ -54,11 +56,11 @@ run: services
 		head -c 48 /dev/urandom | base64 -w 0 > $(STATE)/jwt-secret; \
 	fi; \
 	mkdir -p $(STATE)/uploads; \
-	export AGENTIM_ENV=development HOST=127.0.0.1 PORT=3000 ADMIN_USERNAME=admin \
+	export AGENTIM_ENV=development HOST=127.0.0.1 PORT=$(PORT) ADMIN_USERNAME=admin \
 		ADMIN_PASSWORD="$$(< $(STATE)/admin-password)" JWT_SECRET="$$(< $(STATE)/jwt-secret)" \
 		UPLOAD_DIR=$(STATE)/uploads; \
 	echo; \
-	echo "AgentIM hub:     http://127.0.0.1:3000"; \
+	echo "AgentIM hub:     http://127.0.0.1:$(PORT)"; \
 	echo "admin username:  $$ADMIN_USERNAME"; \
 	echo "admin password:  $$ADMIN_PASSWORD   (kept in $(STATE)/admin-password)"; \
 	echo; \

@@ -131,6 +131,12 @@ public sealed record HubConfig
     private static TrustedProxies ReadTrustedProxies(EnvReader reader)
     {
         var list = reader.List("TRUSTED_PROXIES");
+        if (list is ["none"])
+        {
+            // Directly exposed on a host shared with others: believe no forwarding header at all.
+            return TrustedProxies.Parse([]);
+        }
+
         if (list.Count > 0)
         {
             try

@@ -36,14 +36,16 @@ public sealed class PasswordChangeTests(HubFixture hub) : IClassFixture<HubFixtu
         await watcher.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "before-revoke");
 
         // Step 4: change the password with S2.
-        var (status, body) = await s2.PutAsync("/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = NewPassword });
+        var (status, body) = await s2.PutAsync(
+            "/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = NewPassword });
         Assert.True(status == 200, $"password change: {status} {body}");
         Assert.True(body!["ok"]!.GetValue<bool>());
         Assert.Null(body["data"]);
 
         // Step 5: a frame on every socket at once; none of them may act.
-        await TrySendAsync(w1, new { type = "client:send_message", roomId = room, content = "after-revoke", mentions = Array.Empty<string>() });
-        await TrySendAsync(w2, new { type = "client:send_message", roomId = room, content = "after-revoke", mentions = Array.Empty<string>() });
+        var afterRevoke = new { type = "client:send_message", roomId = room, content = "after-revoke", mentions = Array.Empty<string>() };
+        await TrySendAsync(w1, afterRevoke);
+        await TrySendAsync(w2, afterRevoke);
         await TrySendAsync(g, new { type = "gateway:ping", ts = 1 });
         foreach (var socket in new[] { w2, g })
         {
@@ -69,7 +71,8 @@ public sealed class PasswordChangeTests(HubFixture hub) : IClassFixture<HubFixtu
             Assert.False((await fresh.WaitForAsync("server:auth_result"))["ok"]!.GetValue<bool>());
         }
 
-        Assert.Equal(401, (await bob.PostAsync("/api/auth/login", new { username = s1.Username, password = HubFixture.UserPassword })).Status);
+        var oldPassword = await bob.PostAsync("/api/auth/login", new { username = s1.Username, password = HubFixture.UserPassword });
+        Assert.Equal(401, oldPassword.Status);
         var renewed = await hub.LoginAsync(s1.Username, NewPassword);
         Assert.Equal(200, (await renewed.GetAsync("/api/rooms")).Status);
         Assert.Equal(200, (await bob.GetAsync("/api/rooms")).Status);

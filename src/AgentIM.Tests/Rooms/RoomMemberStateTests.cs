@@ -18,7 +18,8 @@ public sealed class RoomMemberStateTests(HubFixture hub) : IClassFixture<HubFixt
 
         Assert.Equal(200, first);
         Assert.True(firstBody!["data"]!["pinned"]!.GetValue<bool>());
-        Assert.Matches(Timestamps.IsoUtcMillis, aliceList.Single(r => r!["id"]!.GetValue<string>() == roomId)!["pinnedAt"]!.GetValue<string>());
+        var alicesRoom = aliceList.Single(r => r!["id"]!.GetValue<string>() == roomId)!;
+        Assert.Matches(Timestamps.IsoUtcMillis, alicesRoom["pinnedAt"]!.GetValue<string>());
         Assert.Null(bobList.Single(r => r!["id"]!.GetValue<string>() == roomId)!["pinnedAt"]);
         Assert.False(secondBody!["data"]!["pinned"]!.GetValue<bool>());
     }
@@ -30,7 +31,8 @@ public sealed class RoomMemberStateTests(HubFixture hub) : IClassFixture<HubFixt
         var roomId = await cast.Alice.CreateRoomAsync("archived");
 
         var (status, first) = await cast.Alice.PutAsync($"/api/rooms/{roomId}/archive", null);
-        var listed = (await cast.Alice.GetAsync("/api/rooms")).Body!["data"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == roomId)!;
+        var listed = (await cast.Alice.GetAsync("/api/rooms")).Body!["data"]!.AsArray()
+            .Single(r => r!["id"]!.GetValue<string>() == roomId)!;
         var (_, second) = await cast.Alice.PutAsync($"/api/rooms/{roomId}/archive", null);
 
         Assert.Equal(200, status);
@@ -107,8 +109,10 @@ public sealed class RoomMemberStateTests(HubFixture hub) : IClassFixture<HubFixt
         Assert.Equal(404, outsiderStatus);
         Assert.Equal("Room not found", outsiderBody!["error"]!.GetValue<string>());
         var members = (await cast.Alice.GetAsync($"/api/rooms/{roomId}/members")).Body!["data"]!.AsArray();
-        Assert.Equal("mentions", members.Single(m => m!["memberId"]!.GetValue<string>() == cast.Bob.UserId)!["notificationPref"]!.GetValue<string>());
-        Assert.Equal("all", members.Single(m => m!["memberId"]!.GetValue<string>() == cast.Alice.UserId)!["notificationPref"]!.GetValue<string>());
+        string Pref(string userId) =>
+            members.Single(m => m!["memberId"]!.GetValue<string>() == userId)!["notificationPref"]!.GetValue<string>();
+        Assert.Equal("mentions", Pref(cast.Bob.UserId));
+        Assert.Equal("all", Pref(cast.Alice.UserId));
     }
 
     [Fact]

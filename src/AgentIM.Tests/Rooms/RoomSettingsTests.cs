@@ -43,7 +43,8 @@ public sealed class RoomSettingsTests(HubFixture hub) : IClassFixture<HubFixture
         await cast.Alice.PutAsync($"/api/rooms/{roomId}", new { systemPrompt = "be brief" });
 
         var kept = (await cast.Alice.PutAsync($"/api/rooms/{roomId}", new { name = "renamed" })).Body!["data"]!;
-        var cleared = (await cast.Alice.SendAsync(HttpMethod.Put, $"/api/rooms/{roomId}", JsonNode.Parse("""{"systemPrompt":null}"""))).Body!["data"]!;
+        var explicitNull = JsonNode.Parse("""{"systemPrompt":null}""");
+        var cleared = (await cast.Alice.SendAsync(HttpMethod.Put, $"/api/rooms/{roomId}", explicitNull)).Body!["data"]!;
 
         Assert.Equal("be brief", kept["systemPrompt"]!.GetValue<string>());
         Assert.Null(cleared["systemPrompt"]);
@@ -55,7 +56,9 @@ public sealed class RoomSettingsTests(HubFixture hub) : IClassFixture<HubFixture
     {
         var cast = await RoomCast.OfAsync(hub);
         var roomId = await cast.Alice.CreateRoomAsync("shared");
-        Assert.Equal(201, (await cast.Alice.PostAsync($"/api/rooms/{roomId}/members", new { memberId = cast.Bob.UserId, memberType = "user", role = "admin" })).Status);
+        var added = await cast.Alice.PostAsync(
+            $"/api/rooms/{roomId}/members", new { memberId = cast.Bob.UserId, memberType = "user", role = "admin" });
+        Assert.Equal(201, added.Status);
 
         var (status, body) = await cast.Bob.PutAsync($"/api/rooms/{roomId}", new { name = "by admin" });
 
@@ -164,21 +167,26 @@ public sealed class RoomSettingsTests(HubFixture hub) : IClassFixture<HubFixture
         }
 
         await stage.Gateway.ExpectErrorAsync("ROOM_NOT_FOUND", "Room not found");
-        await stage.Gateway.SendAsync(new { type = "gateway:message_complete", roomId = stage.RoomId, agentId, messageId = reply, fullContent = "done" });
+        await stage.Gateway.SendAsync(
+            new { type = "gateway:message_complete", roomId = stage.RoomId, agentId, messageId = reply, fullContent = "done" });
         var liveReply = Unique.Id("resp-live");
         await stage.Gateway.SendAsync(Chunk(otherRoom, agentId, liveReply, "elsewhere"));
-        Assert.Equal(liveReply, (await alice.WaitForAsync("server:message_chunk", f => f["roomId"]!.GetValue<string>() == otherRoom))["messageId"]!.GetValue<string>());
+        var live = await alice.WaitForAsync("server:message_chunk", f => f["roomId"]!.GetValue<string>() == otherRoom);
+        Assert.Equal(liveReply, live["messageId"]!.GetValue<string>());
         await bob.PingAsync();
         await aliceSecond.PingAsync();
 
         foreach (var socket in new[] { alice, bob })
         {
-            var frames = socket.Received.Select(f => f["type"]!.GetValue<string>() + ":" + (f["roomId"]?.GetValue<string>() ?? "")).ToList();
+            var frames = socket.Received
+                .Select(f => f["type"]!.GetValue<string>() + ":" + (f["roomId"]?.GetValue<string>() ?? ""))
+                .ToList();
             var removedAt = frames.IndexOf("server:room_removed:" + stage.RoomId);
             Assert.DoesNotContain("server:message_chunk:" + stage.RoomId, frames.Skip(removedAt + 1));
         }
 
-        Assert.DoesNotContain(bob.All("server:message_chunk"), f => f["chunk"]!["content"]!.GetValue<string>().StartsWith("late", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            bob.All("server:message_chunk"), f => f["chunk"]!["content"]!.GetValue<string>().StartsWith("late", StringComparison.Ordinal));
         Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, reply));
         Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1", stage.RoomId));
         Assert.Equal(404, (await stage.Owner.GetAsync($"/api/rooms/{stage.RoomId}")).Status);

@@ -11,7 +11,8 @@ public sealed class UserProfileTests(HubFixture hub) : IClassFixture<HubFixture>
     {
         var alice = await TestUsers.CreateAsync(hub, "alice");
 
-        var (status, body) = await alice.PutAsync("/api/users/me", new { displayName = "<i>Alice</i> A.", avatarUrl = "/uploads/av_1.png" });
+        var (status, body) = await alice.PutAsync(
+            "/api/users/me", new { displayName = "<i>Alice</i> A.", avatarUrl = "/uploads/av_1.png" });
         var (_, unchanged) = await alice.PutAsync("/api/users/me", new { });
 
         Assert.Equal(200, status);
@@ -87,8 +88,10 @@ public sealed class UserProfileTests(HubFixture hub) : IClassFixture<HubFixture>
     {
         var bob = await TestUsers.CreateAsync(hub, "bob");
 
-        var (wrongStatus, wrong) = await bob.PutAsync("/api/users/me/password", new { currentPassword = "nope", newPassword = "Fresh-Pass-42" });
-        var (weakStatus, weak) = await bob.PutAsync("/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = "short" });
+        var (wrongStatus, wrong) = await bob.PutAsync(
+            "/api/users/me/password", new { currentPassword = "nope", newPassword = "Fresh-Pass-42" });
+        var (weakStatus, weak) = await bob.PutAsync(
+            "/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = "short" });
         var (missingStatus, missing) = await bob.PutAsync("/api/users/me/password", new { newPassword = "Fresh-Pass-42" });
         await Sql.ExecuteAsync(hub, "UPDATE users SET password_hash = NULL WHERE id = $1", bob.UserId);
         var (noneStatus, none) = await bob.PutAsync("/api/users/me/password", new { currentPassword = "x", newPassword = "Fresh-Pass-42" });
@@ -96,7 +99,9 @@ public sealed class UserProfileTests(HubFixture hub) : IClassFixture<HubFixture>
         Assert.Equal(400, wrongStatus);
         Assert.Equal("Current password is incorrect", wrong!["error"]!.GetValue<string>());
         Assert.Equal(400, weakStatus);
-        Assert.Contains(weak!["fields"]!.AsArray(), f => f!["field"]!.GetValue<string>() == "newPassword" && f["message"]!.GetValue<string>() == "validation.passwordMinLength");
+        Assert.Contains(
+            weak!["fields"]!.AsArray(),
+            f => f!["field"]!.GetValue<string>() == "newPassword" && f["message"]!.GetValue<string>() == "validation.passwordMinLength");
         Assert.Equal(400, missingStatus);
         Assert.Equal("currentPassword", missing!["fields"]![0]!["field"]!.GetValue<string>());
         Assert.Equal(400, noneStatus);
@@ -110,7 +115,8 @@ public sealed class UserProfileTests(HubFixture hub) : IClassFixture<HubFixture>
         var ghost = await TestUsers.CreateAsync(hub, "ghost");
         await Sql.ExecuteAsync(hub, "DELETE FROM users WHERE id = $1", ghost.UserId);
 
-        var (status, body) = await ghost.PutAsync("/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = "Fresh-Pass-42" });
+        var (status, body) = await ghost.PutAsync(
+            "/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = "Fresh-Pass-42" });
 
         Assert.Equal(404, status);
         Assert.Equal("User not found", body!["error"]!.GetValue<string>());

@@ -178,7 +178,8 @@ public sealed class UsersAdminTests(HubFixture hub) : IClassFixture<HubFixture>
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await victimSocket.WaitForCloseAsync(Deadline));
         Assert.Equal("SESSION_REVOKED", Assert.Single(victimSocket.All("server:error"))["code"]!.GetValue<string>());
         Assert.Equal(ownRoom, (await carolSocket.WaitForAsync("server:room_removed", null, Deadline))["roomId"]!.GetValue<string>());
-        var update = await carolSocket.WaitForAsync("server:room_update", f => f["room"]!["id"]!.GetValue<string>() == carolsRoom, Deadline);
+        var update = await carolSocket.WaitForAsync(
+            "server:room_update", f => f["room"]!["id"]!.GetValue<string>() == carolsRoom, Deadline);
         Assert.DoesNotContain(update["members"]!.AsArray(), m => m!["memberId"]!.GetValue<string>() == victim.UserId);
         Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM users WHERE id = $1", victim.UserId));
         Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM rooms WHERE id = $1", ownRoom));

@@ -22,7 +22,8 @@ public sealed class RoomEvents(ConnectionRegistry registry, RoomStore rooms, Roo
         }
 
         var members = await rooms.ListMembersAsync(roomId, 500, cancellationToken);
-        var frame = Frames.Serialize(new RoomUpdateFrame(room, members.Select(m => m with { DisplayName = null }).ToList()), WireJson.Default.RoomUpdateFrame);
+        var frame = Frames.Serialize(
+            new RoomUpdateFrame(room, members.Select(m => m with { DisplayName = null }).ToList()), WireJson.Default.RoomUpdateFrame);
         registry.SendToRoom(roomId, frame);
     }
 

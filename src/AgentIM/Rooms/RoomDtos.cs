@@ -95,7 +95,8 @@ public sealed record NotificationPrefRequest(string? Pref);
 /// <summary>A nullable column change: absent leaves it, a value or null replaces it.</summary>
 public readonly record struct ColumnChange(bool Present, string? Value);
 
-public sealed record RoomUpdate(string? Name, bool? BroadcastMode, ColumnChange SystemPrompt, ColumnChange RouterId, string? AgentCommandRole);
+public sealed record RoomUpdate(
+    string? Name, bool? BroadcastMode, ColumnChange SystemPrompt, ColumnChange RouterId, string? AgentCommandRole);
 
 public sealed record PinState(bool Pinned);
 

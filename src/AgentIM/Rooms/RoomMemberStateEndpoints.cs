@@ -24,7 +24,8 @@ public static class RoomMemberStateEndpoints
         return pinned is null ? Api.NotFound(NotAMember) : Api.Ok(new PinState(pinned.Value), RoomsJson.Default.ApiOkPinState);
     }
 
-    public static async Task<IResult> ToggleArchiveAsync(string id, HttpContext context, RoomStore rooms, CancellationToken cancellationToken)
+    public static async Task<IResult> ToggleArchiveAsync(
+        string id, HttpContext context, RoomStore rooms, CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {

@@ -273,13 +273,13 @@ public sealed class RoomStore(HubDatabase database)
             """;
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = roomId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.Name ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.BroadcastMode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(NullableParameter(update.Name, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(update.BroadcastMode, NpgsqlDbType.Boolean));
         command.Parameters.Add(new NpgsqlParameter { Value = update.SystemPrompt.Present });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.SystemPrompt.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(NullableParameter(update.SystemPrompt.Value, NpgsqlDbType.Text));
         command.Parameters.Add(new NpgsqlParameter { Value = update.RouterId.Present });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.RouterId.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.AgentCommandRole ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(NullableParameter(update.RouterId.Value, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(update.AgentCommandRole, NpgsqlDbType.Text));
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadRoom(reader) : null;
@@ -448,6 +448,9 @@ public sealed class RoomStore(HubDatabase database)
 
         return values;
     }
+
+    private static NpgsqlParameter NullableParameter(object? value, NpgsqlDbType type) =>
+        new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
     private static RoomDto ReadRoom(NpgsqlDataReader reader) => new()
     {

@@ -27,7 +27,14 @@ public sealed record UserListItem(
     DateTime UpdatedAt);
 
 public sealed record UpdatedUser(
-    string Id, string Username, string DisplayName, string Role, int? MaxWsConnections, int? MaxGateways, DateTime CreatedAt, DateTime UpdatedAt);
+    string Id,
+    string Username,
+    string DisplayName,
+    string Role,
+    int? MaxWsConnections,
+    int? MaxGateways,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
 
 /// <summary><c>GET /api/users</c> answer: the contract puts <c>total</c> beside <c>data</c>, not inside it.</summary>
 public sealed class UserListResponse
@@ -43,4 +50,5 @@ public sealed class UserListResponse
 public readonly record struct LimitChange(bool Present, int? Value);
 
 /// <summary>The fields an admin update writes; null strings and absent limits are left unchanged.</summary>
-public sealed record UserUpdate(string? DisplayName, string? Role, string? PasswordHash, LimitChange MaxWsConnections, LimitChange MaxGateways);
+public sealed record UserUpdate(
+    string? DisplayName, string? Role, string? PasswordHash, LimitChange MaxWsConnections, LimitChange MaxGateways);

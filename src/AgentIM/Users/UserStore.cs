@@ -131,8 +131,8 @@ public sealed class UserStore(HubDatabase database)
             """;
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)displayName ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)avatarUrl ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(NullableParameter(displayName, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(avatarUrl, NpgsqlDbType.Text));
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -156,7 +156,8 @@ public sealed class UserStore(HubDatabase database)
         var users = new List<UserSearchResult>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            users.Add(new UserSearchResult(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            var avatarUrl = reader.IsDBNull(3) ? null : reader.GetString(3);
+            users.Add(new UserSearchResult(reader.GetString(0), reader.GetString(1), reader.GetString(2), avatarUrl));
         }
 
         return users;
@@ -210,13 +211,13 @@ public sealed class UserStore(HubDatabase database)
             """;
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.DisplayName ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.Role ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.PasswordHash ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(NullableParameter(update.DisplayName, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(update.Role, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(update.PasswordHash, NpgsqlDbType.Text));
         command.Parameters.Add(new NpgsqlParameter { Value = update.MaxWsConnections.Present });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.MaxWsConnections.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(NullableParameter(update.MaxWsConnections.Value, NpgsqlDbType.Integer));
         command.Parameters.Add(new NpgsqlParameter { Value = update.MaxGateways.Present });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)update.MaxGateways.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(NullableParameter(update.MaxGateways.Value, NpgsqlDbType.Integer));
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -344,8 +345,13 @@ public sealed class UserStore(HubDatabase database)
         }
     }
 
+    private static NpgsqlParameter NullableParameter(object? value, NpgsqlDbType type) =>
+        new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
+
     private static string EscapeLike(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+        value.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("%", "\\%", StringComparison.Ordinal)
+            .Replace("_", "\\_", StringComparison.Ordinal);
 
     private async Task<UserRow?> FindAsync(string sql, string argument, CancellationToken cancellationToken)
     {

@@ -16,7 +16,8 @@ public static class UsersAdminEndpoints
         var paging = QueryPaging.Read(context.Request.Query, 100, 500);
         var (rows, total) = await users.ListAsync(paging.Limit, paging.Offset, cancellationToken);
         var data = rows
-            .Select(u => new UserListItem(u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt))
+            .Select(u => new UserListItem(
+                u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt))
             .ToList();
         return Results.Json(new UserListResponse { Data = data, Total = total }, UsersJson.Default.UserListResponse);
     }
@@ -68,7 +69,8 @@ public static class UsersAdminEndpoints
         }
 
         var hash = request.Password is null ? null : await hasher.HashAsync(request.Password, cancellationToken);
-        var user = await users.UpdateAsync(id, new UserUpdate(displayName, request.Role, hash, maxWsConnections, maxGateways), cancellationToken);
+        var update = new UserUpdate(displayName, request.Role, hash, maxWsConnections, maxGateways);
+        var user = await users.UpdateAsync(id, update, cancellationToken);
         if (user is null)
         {
             return Api.NotFound(UsersEndpoints.UserNotFound);
@@ -79,11 +81,13 @@ public static class UsersAdminEndpoints
             await accounts.RevokeAllSessionsAsync(id, cancellationToken);
         }
 
-        var data = new UpdatedUser(user.Id, user.Username, user.DisplayName, user.Role, user.MaxWsConnections, user.MaxGateways, user.CreatedAt, user.UpdatedAt);
+        var data = new UpdatedUser(
+            user.Id, user.Username, user.DisplayName, user.Role, user.MaxWsConnections, user.MaxGateways, user.CreatedAt, user.UpdatedAt);
         return Api.Ok(data, UsersJson.Default.ApiOkUpdatedUser);
     }
 
-    public static async Task<IResult> DeleteAsync(string id, HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    public static async Task<IResult> DeleteAsync(
+        string id, HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {

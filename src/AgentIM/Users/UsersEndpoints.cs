@@ -116,7 +116,9 @@ public static partial class UsersEndpoints
             return problem;
         }
 
-        return await accounts.ChangeOwnPasswordAsync(context.Caller().UserId, request.CurrentPassword!, request.NewPassword!, cancellationToken) switch
+        var outcome = await accounts.ChangeOwnPasswordAsync(
+            context.Caller().UserId, request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        return outcome switch
         {
             PasswordChange.Changed => Api.Done(),
             PasswordChange.NoPassword => Api.Error(400, NoPasswordSet),

@@ -83,6 +83,7 @@ public static class HubServer
         app.MapOpenApi();
         // Unknown API routes answer the contract's plain-text 404.
         app.Map("/api/{**rest}", () => Results.Text("404 Not Found", statusCode: 404));
+        app.Services.NotifyGatewaysOnRevocation();
         app.Services.CloseSocketsOnRevocation();
         return app;
     }
@@ -128,6 +129,7 @@ public static class HubServer
         services.AddSingleton<Presence>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
+        services.AddSingleton<UserAccounts>();
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
         services.AddSingleton<RateLimitCounters>();

@@ -38,6 +38,7 @@ public static class RouteSummaries
         ["PUT /api/rooms/{}"] = "Update a room",
         ["DELETE /api/rooms/{}"] = "Delete a room",
         ["POST /api/rooms/{}/members"] = "Add a member to a room",
+        ["GET /api/rooms/{}/members"] = "A page of a room's members",
         ["DELETE /api/rooms/{}/members/{}"] = "Remove a member from a room",
         ["PUT /api/rooms/{}/members/{}"] = "Change a member's role",
         ["PUT /api/rooms/{}/read"] = "Mark a room read",

@@ -78,3 +78,40 @@ public sealed record CreateRoomRequest(
     string? Name, string? Type, bool? BroadcastMode, string? SystemPrompt, string? RouterId, string? AgentCommandRole, List<string>? MemberIds);
 
 public sealed record AddMemberRequest(string? MemberId, string? MemberType, string? Role, string? RoleDescription);
+
+/// <summary>
+/// <c>PUT /api/rooms/:id</c>. <c>systemPrompt</c> and <c>routerId</c> are <see cref="System.Text.Json.JsonElement"/>s so
+/// an absent key (leave as is) differs from an explicit <c>null</c> (clear it).
+/// </summary>
+public sealed record UpdateRoomRequest(
+    string? Name,
+    bool? BroadcastMode,
+    System.Text.Json.JsonElement SystemPrompt,
+    System.Text.Json.JsonElement RouterId,
+    string? AgentCommandRole);
+
+public sealed record NotificationPrefRequest(string? Pref);
+
+/// <summary>A nullable column change: absent leaves it, a value or null replaces it.</summary>
+public readonly record struct ColumnChange(bool Present, string? Value);
+
+public sealed record RoomUpdate(
+    string? Name, bool? BroadcastMode, ColumnChange SystemPrompt, ColumnChange RouterId, string? AgentCommandRole);
+
+public sealed record PinState(bool Pinned);
+
+public sealed record ArchiveState(bool Archived);
+
+public sealed record ClearState(DateTime ClearedAt);
+
+public sealed record Pagination(int Limit, int Offset, long Total);
+
+/// <summary><c>GET /api/rooms/:id/members</c> answer: the contract puts <c>pagination</c> beside <c>data</c>.</summary>
+public sealed class RoomMembersPage
+{
+    public bool Ok => true;
+
+    public required IReadOnlyList<RoomMemberDto> Data { get; init; }
+
+    public required Pagination Pagination { get; init; }
+}

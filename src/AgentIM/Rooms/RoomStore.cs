@@ -1,6 +1,7 @@
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Db;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace AgentIM.Rooms;
 
@@ -256,6 +257,160 @@ public sealed class RoomStore(HubDatabase database)
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
+    /// <summary>Applies a settings change; returns the updated room, or null when it does not exist.</summary>
+    public async Task<RoomDto?> UpdateAsync(string roomId, RoomUpdate update, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            UPDATE rooms r
+            SET name = coalesce($2, r.name),
+                broadcast_mode = coalesce($3, r.broadcast_mode),
+                system_prompt = CASE WHEN $4 THEN $5 ELSE r.system_prompt END,
+                router_id = CASE WHEN $6 THEN $7 ELSE r.router_id END,
+                agent_command_role = coalesce($8, r.agent_command_role),
+                updated_at = $9
+            WHERE r.id = $1
+            RETURNING {RoomColumns}
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(NullableParameter(update.Name, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(update.BroadcastMode, NpgsqlDbType.Boolean));
+        command.Parameters.Add(new NpgsqlParameter { Value = update.SystemPrompt.Present });
+        command.Parameters.Add(NullableParameter(update.SystemPrompt.Value, NpgsqlDbType.Text));
+        command.Parameters.Add(new NpgsqlParameter { Value = update.RouterId.Present });
+        command.Parameters.Add(NullableParameter(update.RouterId.Value, NpgsqlDbType.Text));
+        command.Parameters.Add(NullableParameter(update.AgentCommandRole, NpgsqlDbType.Text));
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadRoom(reader) : null;
+    }
+
+    /// <summary>
+    /// Deletes a room; members, messages and tasks go with it by cascade. Returns the users who were members and the
+    /// URLs of the files attached to its messages, or null when the room did not exist.
+    /// </summary>
+    public async Task<(List<string> UserIds, List<string> FileUrls)?> DeleteAsync(string roomId, CancellationToken cancellationToken)
+    {
+        const string members = """
+            SELECT member_id
+            FROM room_members
+            WHERE room_id = $1 AND member_type = 'user'
+            """;
+        const string files = """
+            SELECT a.url
+            FROM message_attachments a
+            JOIN messages msg ON msg.id = a.message_id
+            WHERE msg.room_id = $1
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var userIds = await ReadStringsAsync(connection, transaction, members, roomId, cancellationToken);
+        var urls = await ReadStringsAsync(connection, transaction, files, roomId, cancellationToken);
+        await using (var command = new NpgsqlCommand("DELETE FROM rooms WHERE id = $1", connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return null;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (userIds, urls);
+    }
+
+    /// <summary>Toggles the user's pin (or archive) mark; true when now set, null when the user has no membership row.</summary>
+    public Task<bool?> TogglePinAsync(string roomId, string userId, CancellationToken cancellationToken) =>
+        ToggleAsync(
+            """
+            UPDATE room_members
+            SET pinned_at = CASE WHEN pinned_at IS NULL THEN $3 ELSE NULL END
+            WHERE room_id = $1 AND member_id = $2 AND member_type = 'user'
+            RETURNING pinned_at IS NOT NULL
+            """,
+            roomId, userId, cancellationToken);
+
+    public Task<bool?> ToggleArchiveAsync(string roomId, string userId, CancellationToken cancellationToken) =>
+        ToggleAsync(
+            """
+            UPDATE room_members
+            SET archived_at = CASE WHEN archived_at IS NULL THEN $3 ELSE NULL END
+            WHERE room_id = $1 AND member_id = $2 AND member_type = 'user'
+            RETURNING archived_at IS NOT NULL
+            """,
+            roomId, userId, cancellationToken);
+
+    /// <summary>Hides the room's history up to now for this user only; null when the user has no membership row.</summary>
+    public async Task<DateTime?> ClearAsync(string roomId, string userId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE room_members
+            SET cleared_at = $3
+            WHERE room_id = $1 AND member_id = $2 AND member_type = 'user'
+            RETURNING cleared_at
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        return await command.ExecuteScalarAsync(cancellationToken) as DateTime?;
+    }
+
+    /// <summary>Sets the user's notification preference; false when the user has no membership row.</summary>
+    public async Task<bool> SetNotificationPrefAsync(string roomId, string userId, string pref, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE room_members
+            SET notification_pref = $3
+            WHERE room_id = $1 AND member_id = $2 AND member_type = 'user'
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = pref });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>A page of members with their display names, and how many members the room has.</summary>
+    public async Task<(List<RoomMemberDto> Members, long Total)> ListMembersPageAsync(
+        string roomId, int limit, int offset, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {MemberColumns}, coalesce(u.display_name, a.name), count(*) OVER ()
+            FROM room_members m
+            LEFT JOIN users u ON m.member_type = 'user' AND u.id = m.member_id
+            LEFT JOIN agents a ON m.member_type = 'agent' AND a.id = m.member_id
+            WHERE m.room_id = $1
+            ORDER BY m.joined_at, m.member_id
+            LIMIT $2
+            OFFSET $3
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = offset });
+        var members = new List<RoomMemberDto>();
+        long total = -1;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                members.Add(ReadMember(reader) with { DisplayName = reader.IsDBNull(11) ? null : reader.GetString(11) });
+                total = reader.GetInt64(12);
+            }
+        }
+
+        if (total < 0)
+        {
+            // Past the last page no row carries the window count.
+            await using var count = database.DataSource.CreateCommand("SELECT count(*) FROM room_members WHERE room_id = $1");
+            count.Parameters.Add(new NpgsqlParameter { Value = roomId });
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        return (members, total);
+    }
+
     public async Task<bool> UserExistsAsync(string userId, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand("SELECT 1 FROM users WHERE id = $1");
@@ -269,6 +424,33 @@ public sealed class RoomStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = routerId });
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
+
+    private async Task<bool?> ToggleAsync(string sql, string roomId, string userId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+        return await command.ExecuteScalarAsync(cancellationToken) as bool?;
+    }
+
+    private static async Task<List<string>> ReadStringsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string argument, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = argument });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var values = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
+    private static NpgsqlParameter NullableParameter(object? value, NpgsqlDbType type) =>
+        new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
     private static RoomDto ReadRoom(NpgsqlDataReader reader) => new()
     {

@@ -21,6 +21,13 @@ public static class RoomsEndpoints
         group.MapGet("/", ListAsync);
         group.MapPost("/", CreateAsync);
         group.MapGet("/{id}", GetAsync);
+        group.MapPut("/{id}", RoomSettingsEndpoints.UpdateAsync);
+        group.MapDelete("/{id}", RoomSettingsEndpoints.DeleteAsync);
+        group.MapPut("/{id}/pin", RoomMemberStateEndpoints.TogglePinAsync);
+        group.MapPut("/{id}/archive", RoomMemberStateEndpoints.ToggleArchiveAsync);
+        group.MapPut("/{id}/clear", RoomMemberStateEndpoints.ClearAsync);
+        group.MapPut("/{id}/notification-pref", RoomMemberStateEndpoints.SetNotificationPrefAsync);
+        group.MapGet("/{id}/members", RoomMemberStateEndpoints.ListMembersAsync);
         group.MapPost("/{id}/members", AddMemberAsync);
         group.MapDelete("/{id}/members/{memberId}", RemoveMemberAsync);
         return app;

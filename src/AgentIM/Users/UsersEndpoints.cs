@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Infrastructure.Json;
@@ -13,16 +14,24 @@ public sealed record MeResponse(
 public sealed record CreatedUser(string Id, string Username, string DisplayName, string Role, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>/api/users (rest-api.md §4): the caller's profile and the admin's user creation.</summary>
-public static class UsersEndpoints
+public static partial class UsersEndpoints
 {
     public const string UsernameTaken = "Username already taken";
     public const string UserNotFound = "User not found";
+    public const string NoPasswordSet = "No password set for this account";
+    public const string WrongCurrentPassword = "Current password is incorrect";
 
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").RequireBearer();
         group.MapGet("/me", GetMeAsync);
+        group.MapPut("/me", UpdateMeAsync);
+        group.MapPut("/me/password", ChangePasswordAsync);
+        group.MapGet("/search", SearchAsync);
+        group.MapGet("/", UsersAdminEndpoints.ListAsync).RequireAdmin();
         group.MapPost("/", CreateAsync).RequireAdmin();
+        group.MapPut("/{id}", UsersAdminEndpoints.UpdateAsync).RequireAdmin();
+        group.MapDelete("/{id}", UsersAdminEndpoints.DeleteAsync).RequireAdmin();
         return app;
     }
 
@@ -52,9 +61,113 @@ public static class UsersEndpoints
             return Api.NotFound(UserNotFound);
         }
 
-        var me = new MeResponse(user.Id, user.Username, user.DisplayName, user.AvatarUrl, user.Role, user.TotpEnabled, user.CreatedAt, user.UpdatedAt);
-        return Api.Ok(me, ApiJson.Default.ApiOkMeResponse);
+        return Api.Ok(ToMe(user), ApiJson.Default.ApiOkMeResponse);
     }
+
+    private static async Task<IResult> UpdateMeAsync(HttpContext context, UserStore users, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, UsersJson.Default.UpdateMeRequest, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var request = body.Value!;
+        var validation = new Validation();
+        DisplayName(validation, request.DisplayName);
+        AvatarUrl(validation, request.AvatarUrl);
+        if (validation.ToProblem() is { } problem)
+        {
+            return problem;
+        }
+
+        string? displayName = null;
+        if (request.DisplayName is not null)
+        {
+            displayName = ContentSanitizer.SanitizeText(request.DisplayName);
+            if (displayName.Length == 0)
+            {
+                return Api.Validation("displayName", "validation.displayNameWhitespace");
+            }
+        }
+
+        var user = await users.UpdateProfileAsync(context.Caller().UserId, displayName, request.AvatarUrl, cancellationToken);
+        return user is null ? Api.NotFound(UserNotFound) : Api.Ok(ToMe(user), ApiJson.Default.ApiOkMeResponse);
+    }
+
+    /// <summary>
+    /// Changes the caller's password and ends every session of theirs, this one included: refresh tokens, access
+    /// tokens and every client and gateway socket (decisions.md, case B08).
+    /// </summary>
+    private static async Task<IResult> ChangePasswordAsync(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, UsersJson.Default.ChangePasswordRequest, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var request = body.Value!;
+        var validation = new Validation();
+        validation.RequiredString("currentPassword", request.CurrentPassword, 1, 1024);
+        validation.Password("newPassword", request.NewPassword);
+        if (validation.ToProblem() is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await accounts.ChangeOwnPasswordAsync(
+            context.Caller().UserId, request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        return outcome switch
+        {
+            PasswordChange.Changed => Api.Done(),
+            PasswordChange.NoPassword => Api.Error(400, NoPasswordSet),
+            PasswordChange.WrongPassword => Api.Error(400, WrongCurrentPassword),
+            _ => Api.NotFound(UserNotFound),
+        };
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext context, UserStore users, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query["q"].ToString().Trim();
+        var found = query.Length < 2
+            ? []
+            : await users.SearchAsync(context.Caller().UserId, query, cancellationToken);
+        return Api.Ok(found, UsersJson.Default.ApiOkListUserSearchResult);
+    }
+
+    /// <summary>The contract's displayName rule: 1–100 characters, not only whitespace.</summary>
+    internal static void DisplayName(Validation validation, string? displayName)
+    {
+        if (validation.OptionalString("displayName", displayName, 1, 100))
+        {
+            validation.NotBlank("displayName", displayName, "validation.displayNameWhitespace");
+        }
+    }
+
+    /// <summary>An avatar must be one of our uploads: <c>/uploads/</c> and a plain file name, never a path that climbs.</summary>
+    private static void AvatarUrl(Validation validation, string? avatarUrl)
+    {
+        if (!validation.OptionalString("avatarUrl", avatarUrl, 0, 500) || avatarUrl is null)
+        {
+            return;
+        }
+
+        if (avatarUrl.Contains("..", StringComparison.Ordinal))
+        {
+            validation.Add("avatarUrl", "validation.avatarUrlTraversal");
+        }
+        else if (!AvatarPattern().IsMatch(avatarUrl))
+        {
+            validation.Add("avatarUrl", "validation.avatarUrlInvalid");
+        }
+    }
+
+    private static MeResponse ToMe(UserRow user) =>
+        new(user.Id, user.Username, user.DisplayName, user.AvatarUrl, user.Role, user.TotpEnabled, user.CreatedAt, user.UpdatedAt);
+
+    [GeneratedRegex("^/uploads/[a-zA-Z0-9_][a-zA-Z0-9_.-]*$")]
+    private static partial Regex AvatarPattern();
 
     private static async Task<IResult> CreateAsync(
         HttpContext context, UserStore users, PasswordHasher hasher, CancellationToken cancellationToken)
@@ -73,10 +186,7 @@ public static class UsersEndpoints
         }
 
         validation.Password("password", request.Password);
-        if (validation.OptionalString("displayName", request.DisplayName, 1, 100))
-        {
-            validation.NotBlank("displayName", request.DisplayName, "validation.displayNameWhitespace");
-        }
+        DisplayName(validation, request.DisplayName);
 
         validation.OneOf("role", request.Role, "admin", "user");
         if (validation.ToProblem() is { } problem)

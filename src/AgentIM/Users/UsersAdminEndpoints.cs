@@ -1,0 +1,135 @@
+using System.Text.Json;
+using AgentIM.Auth;
+using AgentIM.Infrastructure.Http;
+using AgentIM.Messages;
+
+namespace AgentIM.Users;
+
+/// <summary>The admin's user management under /api/users (rest-api.md #22, #24, #25); mapped by <see cref="UsersEndpoints"/>.</summary>
+public static class UsersAdminEndpoints
+{
+    public const string CannotDemoteYourself = "Cannot demote yourself";
+    public const string CannotDeleteYourself = "Cannot delete yourself";
+
+    public static async Task<IResult> ListAsync(HttpContext context, UserStore users, CancellationToken cancellationToken)
+    {
+        var paging = QueryPaging.Read(context.Request.Query, 100, 500);
+        var (rows, total) = await users.ListAsync(paging.Limit, paging.Offset, cancellationToken);
+        var data = rows
+            .Select(u => new UserListItem(
+                u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt))
+            .ToList();
+        return Results.Json(new UserListResponse { Data = data, Total = total }, UsersJson.Default.UserListResponse);
+    }
+
+    /// <summary>Changes a user's name, role, limits or password; a new password ends every session of that user.</summary>
+    public static async Task<IResult> UpdateAsync(
+        string id, HttpContext context, UserStore users, UserAccounts accounts, PasswordHasher hasher, CancellationToken cancellationToken)
+    {
+        if (!Infrastructure.Ids.IsValidPathId(id))
+        {
+            return Api.InvalidParameter("id");
+        }
+
+        var body = await JsonBody.ReadAsync(context.Request, UsersJson.Default.UpdateUserRequest, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        var request = body.Value!;
+        var validation = new Validation();
+        UsersEndpoints.DisplayName(validation, request.DisplayName);
+        validation.OneOf("role", request.Role, "admin", "user");
+        if (request.Password is not null)
+        {
+            validation.Password("password", request.Password);
+        }
+
+        var maxWsConnections = Limit(validation, "maxWsConnections", request.MaxWsConnections);
+        var maxGateways = Limit(validation, "maxGateways", request.MaxGateways);
+        if (validation.ToProblem() is { } problem)
+        {
+            return problem;
+        }
+
+        if (id == context.Caller().UserId && request.Role is not null and not "admin")
+        {
+            return Api.Error(400, CannotDemoteYourself);
+        }
+
+        string? displayName = null;
+        if (request.DisplayName is not null)
+        {
+            displayName = ContentSanitizer.SanitizeText(request.DisplayName);
+            if (displayName.Length == 0)
+            {
+                return Api.Validation("displayName", "validation.displayNameWhitespace");
+            }
+        }
+
+        var hash = request.Password is null ? null : await hasher.HashAsync(request.Password, cancellationToken);
+        var update = new UserUpdate(displayName, request.Role, hash, maxWsConnections, maxGateways);
+        var user = await users.UpdateAsync(id, update, cancellationToken);
+        if (user is null)
+        {
+            return Api.NotFound(UsersEndpoints.UserNotFound);
+        }
+
+        if (hash is not null)
+        {
+            await accounts.RevokeAllSessionsAsync(id, cancellationToken);
+        }
+
+        var data = new UpdatedUser(
+            user.Id, user.Username, user.DisplayName, user.Role, user.MaxWsConnections, user.MaxGateways, user.CreatedAt, user.UpdatedAt);
+        return Api.Ok(data, UsersJson.Default.ApiOkUpdatedUser);
+    }
+
+    public static async Task<IResult> DeleteAsync(
+        string id, HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        if (!Infrastructure.Ids.IsValidPathId(id))
+        {
+            return Api.InvalidParameter("id");
+        }
+
+        if (id == context.Caller().UserId)
+        {
+            return Api.Error(400, CannotDeleteYourself);
+        }
+
+        return await accounts.DeleteAsync(id, cancellationToken)
+            ? Api.Done()
+            : Api.NotFound(UsersEndpoints.UserNotFound);
+    }
+
+    /// <summary>A connection limit: absent, null (no limit) or an integer 1–1000.</summary>
+    private static LimitChange Limit(Validation validation, string field, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Undefined:
+                return new LimitChange(false, null);
+            case JsonValueKind.Null:
+                return new LimitChange(true, null);
+            case JsonValueKind.Number when value.TryGetInt32(out var number):
+                if (number < 1)
+                {
+                    validation.Add(field, "Number must be greater than or equal to 1");
+                }
+                else if (number > 1000)
+                {
+                    validation.Add(field, "Number must be less than or equal to 1000");
+                }
+
+                return new LimitChange(true, number);
+            case JsonValueKind.Number:
+                validation.Add(field, "Expected integer, received float");
+                return default;
+            default:
+                validation.Add(field, "Invalid type");
+                return default;
+        }
+    }
+}

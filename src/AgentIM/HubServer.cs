@@ -120,6 +120,10 @@ public static class HubServer
         services.AddSingleton<RoomStore>();
         services.AddSingleton<RoomAgentsCache>();
         services.AddSingleton<MessageStore>();
+        services.AddSingleton<MessageQueries>();
+        services.AddSingleton<MessageChanges>();
+        services.AddSingleton<MessageEvents>();
+        services.AddSingleton<AttachmentFiles>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentQueries>();
         services.AddSingleton<DeletedAgents>();

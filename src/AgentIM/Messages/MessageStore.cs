@@ -27,7 +27,7 @@ public sealed record AgentCompletion(string MessageId, string RoomId, string Age
 /// <summary>SQL for <c>messages</c> and what hangs off them (attachments, reactions).</summary>
 public sealed class MessageStore(HubDatabase database)
 {
-    private const string MessageColumns = """
+    internal const string MessageColumns = """
         m.id, m.room_id, m.sender_id, m.sender_type, m.sender_name, m.type, m.content, m.reply_to_id, m.mentions::text,
         m.chunks::text, m.created_at, m.updated_at
         """;
@@ -287,7 +287,7 @@ public sealed class MessageStore(HubDatabase database)
         return (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
     }
 
-    private async Task<List<MessageDto>> AttachExtrasAsync(List<MessageDto> items, CancellationToken cancellationToken)
+    internal async Task<List<MessageDto>> AttachExtrasAsync(List<MessageDto> items, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
         {
@@ -348,7 +348,7 @@ public sealed class MessageStore(HubDatabase database)
         return list;
     }
 
-    private static MessageDto ReadMessage(NpgsqlDataReader reader) => new()
+    internal static MessageDto ReadMessage(NpgsqlDataReader reader) => new()
     {
         Id = reader.GetString(0),
         RoomId = reader.GetString(1),
@@ -364,6 +364,6 @@ public sealed class MessageStore(HubDatabase database)
         UpdatedAt = reader.IsDBNull(11) ? null : reader.GetDateTime(11),
     };
 
-    private static AttachmentDto ReadAttachment(NpgsqlDataReader reader) => new(
+    internal static AttachmentDto ReadAttachment(NpgsqlDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetString(5));
 }

@@ -5,13 +5,39 @@ using AgentIM.Infrastructure.Json;
 
 namespace AgentIM.Messages;
 
-/// <summary>/api/messages (rest-api.md §6). Messages are created over the client socket, not here.</summary>
+/// <summary>
+/// /api/messages (rest-api.md §6). Messages are created over the client socket (or forwarded here). A message or room
+/// the caller may not read answers 404, as if it did not exist (STYLE.md); 403 is kept for members who lack the right.
+/// </summary>
 public static class MessagesEndpoints
 {
+    // Error texts are part of the contract; clients and tests rely on them.
+    public const string MessageNotFound = "Message not found";
+    public const string RoomNotFound = "Room not found";
+    public const string InvalidEmoji = "Invalid emoji";
+    public const string ReactionLimit = "Maximum reactions per message reached";
+    public const string OnlySenderEdits = "Only the sender can edit this message";
+    public const string OnlySenderDeletes = "Only the sender can delete this message";
+    public const string SameRoomRequired = "All messages must belong to the same room";
+    public const string NoDeletePermission = "No permission to delete these messages";
+    public const string SameRoomForward = "Cannot forward to the same room";
+
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/messages").RequireBearer();
+        group.MapGet("/recent", MessageReadEndpoints.RecentAsync);
+        group.MapPost("/mark-all-read", MessageReadEndpoints.MarkAllReadAsync);
+        group.MapPost("/rooms/{roomId}/read", MessageReadEndpoints.MarkRoomReadAsync);
+        group.MapGet("/search", MessageReadEndpoints.SearchAsync);
         group.MapGet("/rooms/{roomId}", HistoryAsync);
+        group.MapPost("/{id}/reactions", MessageChangeEndpoints.ToggleReactionAsync);
+        group.MapGet("/{id}/history", MessageReadEndpoints.EditHistoryAsync);
+        group.MapPut("/{id}", MessageChangeEndpoints.EditAsync);
+        group.MapDelete("/{id}", MessageChangeEndpoints.DeleteAsync);
+        group.MapPost("/batch-delete", MessageChangeEndpoints.BatchDeleteAsync);
+        group.MapGet("/{id}/thread", MessageReadEndpoints.ThreadAsync);
+        group.MapGet("/{id}/replies/count", MessageReadEndpoints.RepliesCountAsync);
+        group.MapPost("/{id}/forward", MessageChangeEndpoints.ForwardAsync);
         return app;
     }
 

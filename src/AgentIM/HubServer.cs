@@ -126,6 +126,7 @@ public static class HubServer
         services.AddSingleton<BookmarkStore>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Presence>();
+        services.AddSingleton<PermissionRequests>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();

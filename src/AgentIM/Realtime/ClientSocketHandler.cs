@@ -24,6 +24,7 @@ public sealed partial class ClientSocketHandler(
     RoomAgentsCache agentsCache,
     MessageStore messages,
     UserStore users,
+    PermissionRequests permissions,
     HubMetrics metrics,
     ILogger<ClientSocketHandler> logger)
 {
@@ -166,6 +167,18 @@ public sealed partial class ClientSocketHandler(
                 else if (Admit(connection))
                 {
                     await HandleStopGenerationAsync(connection, stop.RoomId!, stop.AgentId!);
+                }
+
+                return;
+            case "client:permission_response":
+                var answer = Frames.Parse(frame.Span, WireJson.Default.ClientPermissionResponseFrame);
+                if (!IsValidPermissionResponse(answer))
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    await HandlePermissionResponseAsync(connection, answer!);
                 }
 
                 return;

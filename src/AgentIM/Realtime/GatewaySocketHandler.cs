@@ -24,6 +24,7 @@ public sealed partial class GatewaySocketHandler(
     DeletedAgents deletedAgents,
     MessageStore messages,
     UserStore users,
+    PermissionRequests permissions,
     HubMetrics metrics,
     ILogger<GatewaySocketHandler> logger)
 {
@@ -142,6 +143,9 @@ public sealed partial class GatewaySocketHandler(
                 return;
             case "gateway:message_complete":
                 await HandleCompleteAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayCompleteFrame));
+                return;
+            case "gateway:permission_request":
+                HandlePermissionRequest(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayPermissionRequestFrame));
                 return;
             default:
                 // TODO(#4): terminal data, task updates, permission requests, agent info and the relays.

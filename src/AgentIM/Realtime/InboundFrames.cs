@@ -36,3 +36,8 @@ public sealed record InboundChunk(string? Type, string? Content, RawJson? Metada
 
 public sealed record GatewayCompleteFrame(
     string? RoomId, string? AgentId, string? MessageId, string? FullContent, List<InboundChunk>? Chunks, string? ConversationId, int? Depth);
+
+public sealed record GatewayPermissionRequestFrame(
+    string? RequestId, string? AgentId, string? RoomId, string? ToolName, RawJson? ToolInput, long? TimeoutMs);
+
+public sealed record ClientPermissionResponseFrame(string? RequestId, string? Decision, string? DenyReason);

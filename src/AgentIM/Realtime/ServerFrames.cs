@@ -102,3 +102,19 @@ public sealed record ChunkDto(
     string Type,
     string Content,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RawJson? Metadata);
+
+public sealed record PermissionRequestFrame(
+    string RequestId, string AgentId, string AgentName, string RoomId, string ToolName, RawJson ToolInput, DateTime ExpiresAt)
+{
+    [JsonPropertyOrder(-1)] public string Type => "server:permission_request";
+}
+
+public sealed record PermissionRequestExpiredFrame(string RequestId)
+{
+    [JsonPropertyOrder(-1)] public string Type => "server:permission_request_expired";
+}
+
+public sealed record PermissionResponseFrame(string RequestId, string AgentId, string Decision, string? DenyReason)
+{
+    [JsonPropertyOrder(-1)] public string Type => "server:permission_response";
+}

@@ -36,4 +36,9 @@ namespace AgentIM.Realtime;
 [JsonSerializable(typeof(GatewayChunkFrame))]
 [JsonSerializable(typeof(GatewayCompleteFrame))]
 [JsonSerializable(typeof(List<InboundChunk>))]
+[JsonSerializable(typeof(PermissionRequestFrame))]
+[JsonSerializable(typeof(PermissionRequestExpiredFrame))]
+[JsonSerializable(typeof(PermissionResponseFrame))]
+[JsonSerializable(typeof(GatewayPermissionRequestFrame))]
+[JsonSerializable(typeof(ClientPermissionResponseFrame))]
 internal sealed partial class WireJson : JsonSerializerContext;

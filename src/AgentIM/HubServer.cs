@@ -127,6 +127,7 @@ public static class HubServer
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Presence>();
         services.AddSingleton<PermissionRequests>();
+        services.AddSingleton<AgentChains>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();

@@ -174,8 +174,9 @@ public sealed partial class GatewaySocketHandler
 
         connection.StreamBytes.TryRemove(frame.MessageId!, out _);
         metrics.AgentMessageStored();
+        metrics.AgentResponded(agent.Id, message.RoomId);
         registry.SendToRoom(message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
-        // TODO(#4): agent-to-agent routing on mentions in the reply, with chain depth and loop detection.
+        await RouteToAgentsAsync(agent, message, frame.ConversationId, frame.Depth ?? 0, connection.Closed);
     }
 
     /// <summary>

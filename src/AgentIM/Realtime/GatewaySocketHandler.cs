@@ -25,6 +25,8 @@ public sealed partial class GatewaySocketHandler(
     MessageStore messages,
     UserStore users,
     PermissionRequests permissions,
+    AgentChains chains,
+    RoomStore rooms,
     HubMetrics metrics,
     ILogger<GatewaySocketHandler> logger)
 {

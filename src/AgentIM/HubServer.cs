@@ -128,6 +128,8 @@ public static class HubServer
         services.AddSingleton<Presence>();
         services.AddSingleton<PermissionRequests>();
         services.AddSingleton<AgentChains>();
+        services.AddSingleton<WorkspaceRequests>();
+        services.AddSingleton<RealtimeStore>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();

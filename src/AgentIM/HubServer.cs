@@ -130,6 +130,7 @@ public static class HubServer
         services.AddSingleton<AgentChains>();
         services.AddSingleton<WorkspaceRequests>();
         services.AddSingleton<RealtimeStore>();
+        services.AddSingleton<RoomContexts>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<ClientSocketHandler>();

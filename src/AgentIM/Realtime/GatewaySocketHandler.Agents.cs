@@ -60,6 +60,11 @@ public sealed partial class GatewaySocketHandler
 
         await BroadcastStatusAsync(agent.Id, connection.Closed);
         registry.SendToUser(connection.UserId!, Frames.Serialize(AgentsChangedFrame.Instance, WireJson.Default.AgentsChangedFrame));
+        foreach (var roomId in await agents.ListRoomsOfAgentAsync(agent.Id, connection.Closed))
+        {
+            await roomContexts.SendAsync(agent.Id, roomId, connection.Closed);
+        }
+
         RealtimeLog.AgentRegistered(logger, agent.Id, connection.GatewayId!);
     }
 

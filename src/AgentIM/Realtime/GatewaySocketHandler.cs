@@ -30,6 +30,7 @@ public sealed partial class GatewaySocketHandler(
     RoomStore rooms,
     TaskStore tasks,
     WorkspaceRequests workspaces,
+    RoomContexts roomContexts,
     HubMetrics metrics,
     ILogger<GatewaySocketHandler> logger)
 {

@@ -212,3 +212,17 @@ public sealed record OwnerRelayFrame
     public RawJson? Credentials { get; init; }
     public RawJson? Credential { get; init; }
 }
+
+public sealed record RoomContextFrame(string AgentId, RoomContextDto Context)
+{
+    [JsonPropertyOrder(-1)] public string Type => "server:room_context";
+}
+
+public sealed record RoomContextDto(
+    string RoomId, string RoomName, string? SystemPrompt, IReadOnlyList<RoomContextMemberDto> Members,
+    IReadOnlyList<RoomContextMessageDto> RecentMessages);
+
+public sealed record RoomContextMemberDto(
+    string Id, string Name, string Type, string? AgentType, RawJson? Capabilities, string? RoleDescription, string? Status);
+
+public sealed record RoomContextMessageDto(string SenderName, string SenderType, string Content, DateTime CreatedAt);

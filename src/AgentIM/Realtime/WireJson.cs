@@ -61,4 +61,5 @@ namespace AgentIM.Realtime;
 [JsonSerializable(typeof(ClientQueryAgentInfoFrame))]
 [JsonSerializable(typeof(ClientRequestWorkspaceFrame))]
 [JsonSerializable(typeof(ClientGatewayRelayFrame))]
+[JsonSerializable(typeof(RoomContextFrame))]
 internal sealed partial class WireJson : JsonSerializerContext;

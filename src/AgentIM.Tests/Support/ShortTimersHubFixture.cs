@@ -30,3 +30,16 @@ public sealed class FewPendingPermissionsHubFixture : HubFixture
         ["PERMISSION_MAX_PENDING"] = MaxPending.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>A hub that pings every 300 ms and drops a peer silent for 1.5 s (the seed's 30 s / 90 s, shortened).</summary>
+public sealed class FastHeartbeatHubFixture : HubFixture
+{
+    public const int PingIntervalMs = 300;
+    public const int IdleTimeoutMs = 1500;
+
+    protected override IReadOnlyDictionary<string, string> Overrides => new Dictionary<string, string>
+    {
+        ["WS_PING_INTERVAL_MS"] = PingIntervalMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["WS_IDLE_TIMEOUT_MS"] = IdleTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}

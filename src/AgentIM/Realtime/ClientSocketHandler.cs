@@ -34,12 +34,19 @@ public sealed partial class ClientSocketHandler(
 {
     private const int MaxAuthAttempts = 5;
 
+    private static readonly byte[] ShutdownNotice = Frames.Error(ErrorCodes.ServerShutdown, "Server is shutting down");
+
     public async Task RunAsync(WebSocket socket, CancellationToken stopping)
     {
         var connection = new ClientConnection(socket);
         var writer = connection.RunWriterAsync();
         _ = CloseIfUnauthenticatedAsync(connection);
-        using var stop = stopping.Register(connection.Abort);
+        using var stop = stopping.Register(() =>
+        {
+            // Shutdown (websocket.md §5): tell the client why, then close as "going away" so it reconnects elsewhere.
+            connection.Send(ShutdownNotice);
+            connection.Close(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        });
         try
         {
             await ReadLoopAsync(connection);
@@ -51,9 +58,20 @@ public sealed partial class ClientSocketHandler(
         finally
         {
             connection.ReleaseReadBuffer();
+            var joined = connection.RoomsSnapshot();
             if (registry.RemoveClient(connection))
             {
                 presence.UserWentOffline(connection.UserId!, connection.Username!);
+            }
+
+            // A closing socket clears its typing indicator in every room it had joined (websocket.md §11).
+            if (connection.IsAuthenticated)
+            {
+                var typing = new TypingFrame("", connection.UserId!, connection.Username!);
+                foreach (var roomId in joined)
+                {
+                    registry.SendToRoom(roomId, Frames.Serialize(typing with { RoomId = roomId }, WireJson.Default.TypingFrame));
+                }
             }
 
             await connection.StopAsync(writer);

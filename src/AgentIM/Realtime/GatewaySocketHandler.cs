@@ -39,7 +39,7 @@ public sealed partial class GatewaySocketHandler(
         var connection = new GatewayConnection(socket);
         var writer = connection.RunWriterAsync();
         _ = CloseIfUnauthenticatedAsync(connection);
-        using var stop = stopping.Register(connection.Abort);
+        using var stop = stopping.Register(() => connection.Close(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
         try
         {
             await ReadLoopAsync(connection);

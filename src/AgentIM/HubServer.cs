@@ -131,6 +131,11 @@ public static class HubServer
         services.AddSingleton<BookmarkStore>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Presence>();
+        services.AddSingleton<PermissionRequests>();
+        services.AddSingleton<AgentChains>();
+        services.AddSingleton<WorkspaceRequests>();
+        services.AddSingleton<RealtimeStore>();
+        services.AddSingleton<RoomContexts>();
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<UserAccounts>();

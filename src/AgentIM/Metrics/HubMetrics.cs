@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace AgentIM.Metrics;
 
 /// <summary>
@@ -6,6 +8,10 @@ namespace AgentIM.Metrics;
 /// </summary>
 public sealed class HubMetrics
 {
+    private const int MaxPendingResponses = 10_000;
+    private static readonly long PendingResponseLifetimeMs = (long)TimeSpan.FromMinutes(10).TotalMilliseconds;
+
+    private readonly ConcurrentDictionary<(string AgentId, string RoomId), long> _pendingResponses = new();
     private long _userMessages;
     private long _agentMessages;
     private long _wsMessagesIn;
@@ -30,4 +36,42 @@ public sealed class HubMetrics
     public void WsMessagesSent(int count) => Interlocked.Add(ref _wsMessagesOut, count);
     public void ApiError() => Interlocked.Increment(ref _apiErrors);
     public void GatewayFrameDropped() => Interlocked.Increment(ref _droppedGatewayFrames);
+
+    /// <summary>
+    /// A <c>server:send_to_agent</c> is about to leave for the agent; the earliest unanswered one per (agent, room) is
+    /// timed. Called before the send, because the gateway may answer before the sending thread runs again.
+    /// </summary>
+    public void AgentResponseStarted(string agentId, string roomId)
+    {
+        var now = Environment.TickCount64;
+        if (_pendingResponses.Count >= MaxPendingResponses)
+        {
+            foreach (var (key, startedAt) in _pendingResponses)
+            {
+                if (now - startedAt > PendingResponseLifetimeMs)
+                {
+                    _pendingResponses.TryRemove(key, out _);
+                }
+            }
+
+            if (_pendingResponses.Count >= MaxPendingResponses)
+            {
+                return;
+            }
+        }
+
+        _pendingResponses.TryAdd((agentId, roomId), now);
+    }
+
+    /// <summary>The send did not go out after all (the agent is offline): nothing to time.</summary>
+    public void AgentResponseAbandoned(string agentId, string roomId) => _pendingResponses.TryRemove((agentId, roomId), out _);
+
+    /// <summary>The agent completed a reply in the room: observes the time since the send it answers, if any.</summary>
+    public void AgentResponded(string agentId, string roomId)
+    {
+        if (_pendingResponses.TryRemove((agentId, roomId), out var startedAt))
+        {
+            AgentResponseDuration.Observe((Environment.TickCount64 - startedAt) / 1000.0);
+        }
+    }
 }

@@ -86,8 +86,10 @@ public sealed partial class ClientSocketHandler
         {
             var send = new SendToAgentFrame(
                 agent.Id, message.RoomId, message.Id, message.Content, connection.Username!, "user", "direct", conversationId, 0);
+            metrics.AgentResponseStarted(agent.Id, message.RoomId);
             if (!registry.SendToAgent(agent.Id, Frames.Serialize(send, WireJson.Default.SendToAgentFrame)))
             {
+                metrics.AgentResponseAbandoned(agent.Id, message.RoomId);
                 registry.SendToRoom(message.RoomId, SystemNotice(message.RoomId, $"Agent {agent.Name} is offline"));
             }
         }

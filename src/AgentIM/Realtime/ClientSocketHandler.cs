@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using AgentIM.Agents;
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
@@ -24,17 +25,28 @@ public sealed partial class ClientSocketHandler(
     RoomAgentsCache agentsCache,
     MessageStore messages,
     UserStore users,
+    PermissionRequests permissions,
+    WorkspaceRequests workspaces,
+    RealtimeStore realtimeStore,
+    AgentStore agentStore,
     HubMetrics metrics,
     ILogger<ClientSocketHandler> logger)
 {
     private const int MaxAuthAttempts = 5;
+
+    private static readonly byte[] ShutdownNotice = Frames.Error(ErrorCodes.ServerShutdown, "Server is shutting down");
 
     public async Task RunAsync(WebSocket socket, CancellationToken stopping)
     {
         var connection = new ClientConnection(socket);
         var writer = connection.RunWriterAsync();
         _ = CloseIfUnauthenticatedAsync(connection);
-        using var stop = stopping.Register(connection.Abort);
+        using var stop = stopping.Register(() =>
+        {
+            // Shutdown (websocket.md §5): tell the client why, then close as "going away" so it reconnects elsewhere.
+            connection.Send(ShutdownNotice);
+            connection.Close(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        });
         try
         {
             await ReadLoopAsync(connection);
@@ -46,9 +58,20 @@ public sealed partial class ClientSocketHandler(
         finally
         {
             connection.ReleaseReadBuffer();
+            var joined = connection.RoomsSnapshot();
             if (registry.RemoveClient(connection))
             {
                 presence.UserWentOffline(connection.UserId!, connection.Username!);
+            }
+
+            // A closing socket clears its typing indicator in every room it had joined (websocket.md §11).
+            if (connection.IsAuthenticated)
+            {
+                var typing = new TypingFrame("", connection.UserId!, connection.Username!);
+                foreach (var roomId in joined)
+                {
+                    registry.SendToRoom(roomId, Frames.Serialize(typing with { RoomId = roomId }, WireJson.Default.TypingFrame));
+                }
             }
 
             await connection.StopAsync(writer);
@@ -169,9 +192,73 @@ public sealed partial class ClientSocketHandler(
                 }
 
                 return;
+            case "client:permission_response":
+                var answer = Frames.Parse(frame.Span, WireJson.Default.ClientPermissionResponseFrame);
+                if (!IsValidPermissionResponse(answer))
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    await HandlePermissionResponseAsync(connection, answer!);
+                }
+
+                return;
+            case "client:agent_command":
+                var command = Frames.Parse(frame.Span, WireJson.Default.ClientAgentCommandFrame);
+                if (!IsId(command?.RoomId) || !IsId(command!.AgentId) || command.Command is not { Length: >= 1 and <= 100 }
+                    || command.Args is { Length: > 10_000 })
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    await HandleAgentCommandAsync(connection, command);
+                }
+
+                return;
+            case "client:query_agent_info":
+                var query = Frames.Parse(frame.Span, WireJson.Default.ClientQueryAgentInfoFrame);
+                if (!IsId(query?.AgentId) || (query!.RoomId is not null && !IsId(query.RoomId)))
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    await HandleQueryAgentInfoAsync(connection, query);
+                }
+
+                return;
+            case "client:request_workspace":
+                var workspace = Frames.Parse(frame.Span, WireJson.Default.ClientRequestWorkspaceFrame);
+                if (!IsId(workspace?.RoomId) || !IsId(workspace!.AgentId) || !IsValidWorkspaceRequest(workspace.Request))
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    await HandleRequestWorkspaceAsync(connection, workspace);
+                }
+
+                return;
+            case "client:list_gateway_credentials":
+            case "client:add_gateway_credential":
+            case "client:manage_gateway_credential":
+            case "client:start_gateway_oauth":
+            case "client:complete_gateway_oauth":
+                var relay = Frames.Parse(frame.Span, WireJson.Default.ClientGatewayRelayFrame);
+                if (!IsValidGatewayRelay(type, relay))
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    HandleGatewayRelay(connection, type, relay!);
+                }
+
+                return;
             default:
-                // TODO(#4): the remaining client types (permission_response, agent_command, query_agent_info,
-                // request_workspace, credential and OAuth relays, rewind_room) arrive with the realtime issue.
+                // TODO(#4): client:rewind_room (destructive rewind, websocket.md §4) is not handled yet.
                 SendInvalid(connection);
                 return;
         }

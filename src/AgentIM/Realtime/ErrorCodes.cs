@@ -18,6 +18,8 @@ public static class ErrorCodes
     public const string ServerShutdown = "SERVER_SHUTDOWN";
     public const string StreamTooLarge = "STREAM_TOO_LARGE";
     public const string ChunkTooLarge = "CHUNK_TOO_LARGE";
+    public const string GatewayOffline = "GATEWAY_OFFLINE";
+    public const string InvalidRequest = "INVALID_REQUEST";
 
     // Ours: the database is briefly unreachable and the frame may be sent again (case B23).
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";

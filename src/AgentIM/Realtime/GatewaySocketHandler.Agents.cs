@@ -60,6 +60,11 @@ public sealed partial class GatewaySocketHandler
 
         await BroadcastStatusAsync(agent.Id, connection.Closed);
         registry.SendToUser(connection.UserId!, Frames.Serialize(AgentsChangedFrame.Instance, WireJson.Default.AgentsChangedFrame));
+        foreach (var roomId in await agents.ListRoomsOfAgentAsync(agent.Id, connection.Closed))
+        {
+            await roomContexts.SendAsync(agent.Id, roomId, connection.Closed);
+        }
+
         RealtimeLog.AgentRegistered(logger, agent.Id, connection.GatewayId!);
     }
 
@@ -174,8 +179,9 @@ public sealed partial class GatewaySocketHandler
 
         connection.StreamBytes.TryRemove(frame.MessageId!, out _);
         metrics.AgentMessageStored();
+        metrics.AgentResponded(agent.Id, message.RoomId);
         registry.SendToRoom(message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
-        // TODO(#4): agent-to-agent routing on mentions in the reply, with chain depth and loop detection.
+        await RouteToAgentsAsync(agent, message, frame.ConversationId, frame.Depth ?? 0, connection.Closed);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using AgentIM.Infrastructure.Db;
 using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Rooms;
+using AgentIM.Tasks;
 using AgentIM.Users;
 
 namespace AgentIM.Realtime;
@@ -24,6 +25,12 @@ public sealed partial class GatewaySocketHandler(
     DeletedAgents deletedAgents,
     MessageStore messages,
     UserStore users,
+    PermissionRequests permissions,
+    AgentChains chains,
+    RoomStore rooms,
+    TaskStore tasks,
+    WorkspaceRequests workspaces,
+    RoomContexts roomContexts,
     HubMetrics metrics,
     ILogger<GatewaySocketHandler> logger)
 {
@@ -32,7 +39,7 @@ public sealed partial class GatewaySocketHandler(
         var connection = new GatewayConnection(socket);
         var writer = connection.RunWriterAsync();
         _ = CloseIfUnauthenticatedAsync(connection);
-        using var stop = stopping.Register(connection.Abort);
+        using var stop = stopping.Register(() => connection.Close(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down"));
         try
         {
             await ReadLoopAsync(connection);
@@ -143,8 +150,36 @@ public sealed partial class GatewaySocketHandler(
             case "gateway:message_complete":
                 await HandleCompleteAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayCompleteFrame));
                 return;
+            case "gateway:permission_request":
+                HandlePermissionRequest(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayPermissionRequestFrame));
+                return;
+            case "gateway:terminal_data":
+                await HandleTerminalDataAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayTerminalDataFrame));
+                return;
+            case "gateway:task_update":
+                await HandleTaskUpdateAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayTaskUpdateFrame));
+                return;
+            case "gateway:agent_command_result":
+                HandleAgentCommandResult(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayAgentCommandResultFrame));
+                return;
+            case "gateway:agent_info":
+                await HandleAgentInfoAsync(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayAgentInfoFrame));
+                return;
+            case "gateway:workspace_response":
+                HandleWorkspaceResponse(connection, Frames.Parse(frame.Span, WireJson.Default.GatewayWorkspaceResponseFrame));
+                return;
+            case "gateway:spawn_result":
+            case "gateway:credential_list":
+            case "gateway:credential_result":
+            case "gateway:oauth_url":
+            case "gateway:oauth_result":
+                HandleOwnerReply(connection, type, Frames.Parse(frame.Span, WireJson.Default.GatewayOwnerReplyFrame));
+                return;
+            case "gateway:rewind_result":
+                // Upstream only logs it; there is nothing to relay (websocket.md §6).
+                RealtimeLog.GatewayFrameDropped(logger, connection.Id, type);
+                return;
             default:
-                // TODO(#4): terminal data, task updates, permission requests, agent info and the relays.
                 Drop(connection, type ?? "(no type)");
                 return;
         }

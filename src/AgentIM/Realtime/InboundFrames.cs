@@ -36,3 +36,37 @@ public sealed record InboundChunk(string? Type, string? Content, RawJson? Metada
 
 public sealed record GatewayCompleteFrame(
     string? RoomId, string? AgentId, string? MessageId, string? FullContent, List<InboundChunk>? Chunks, string? ConversationId, int? Depth);
+
+public sealed record GatewayPermissionRequestFrame(
+    string? RequestId, string? AgentId, string? RoomId, string? ToolName, RawJson? ToolInput, long? TimeoutMs);
+
+public sealed record ClientPermissionResponseFrame(string? RequestId, string? Decision, string? DenyReason);
+
+public sealed record GatewayTerminalDataFrame(string? AgentId, string? Data);
+
+public sealed record GatewayTaskUpdateFrame(string? TaskId, string? Status, string? Result);
+
+public sealed record GatewayAgentCommandResultFrame(string? AgentId, string? RoomId, string? Command, bool? Success, string? Message);
+
+public sealed record GatewayAgentInfoFrame(
+    string? AgentId, string? RoomId, RawJson? SlashCommands, RawJson? McpServers, string? Model, string? ThinkingMode, string? EffortLevel,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sessionCostUSD")] double? SessionCostUsd,
+    RawJson? AvailableModels, RawJson? AvailableModelInfo, RawJson? AvailableEffortLevels, RawJson? AvailableThinkingModes, bool? PlanMode,
+    string? PermissionLevel);
+
+public sealed record GatewayWorkspaceResponseFrame(string? AgentId, string? RequestId, RawJson? Response);
+
+/// <summary>Every gateway answer relayed to the owner: spawn, credential and OAuth results share these fields.</summary>
+public sealed record GatewayOwnerReplyFrame(
+    string? RequestId, string? AgentType, bool? Success, string? AgentId, string? Error, string? AuthUrl, RawJson? Credentials, RawJson? Credential);
+
+public sealed record ClientAgentCommandFrame(string? AgentId, string? RoomId, string? Command, string? Args);
+
+public sealed record ClientQueryAgentInfoFrame(string? AgentId, string? RoomId);
+
+public sealed record ClientRequestWorkspaceFrame(string? RoomId, string? AgentId, RawJson? Request);
+
+/// <summary>Every client credential/OAuth request: the fields of all five types (websocket.md §4).</summary>
+public sealed record ClientGatewayRelayFrame(
+    string? GatewayId, string? AgentType, string? Name, string? Mode, string? ApiKey, string? BaseUrl, string? Model, string? CredentialId,
+    string? Action, string? CredentialName, string? RequestId, string? CallbackUrl);

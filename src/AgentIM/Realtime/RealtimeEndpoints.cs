@@ -35,6 +35,8 @@ public static class RealtimeEndpoints
         var config = context.RequestServices.GetRequiredService<HubConfig>();
         // The hub pings every WsPingInterval; a peer that does not answer within the rest of the idle window is
         // dropped, so a dead connection is reaped about WsIdleTimeout after its last sign of life (seed, case B25).
+        // The built-in keep-alive timeout aborts the connection rather than sending a close frame (it cannot choose a
+        // close code); case B25 accepts a plain abort, and the handler's cleanup runs the same way either way.
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = config.WsPingInterval,

@@ -45,6 +45,13 @@ public sealed record HubConfig
     public int MaxTotalWsConnections { get; init; } = 5000;
     public int MaxGatewaysPerUser { get; init; } = 20;
     public int MaxAgentChainDepth { get; init; } = 5;
+    public int AgentRateLimitMax { get; init; } = 20;
+    public TimeSpan AgentRateLimitWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest a permission request waits for an answer (behaviour.md §2); the gateway may ask for less.</summary>
+    public TimeSpan PermissionTimeoutCap { get; init; } = TimeSpan.FromMinutes(5);
+    public int MaxPendingPermissions { get; init; } = 1000;
+    public TimeSpan WorkspaceRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault.</summary>
     public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env)
@@ -90,6 +97,11 @@ public sealed record HubConfig
             MaxTotalWsConnections = reader.Int("MAX_TOTAL_WS_CONNECTIONS", 5000, 10, 1_000_000),
             MaxGatewaysPerUser = reader.Int("MAX_GATEWAYS_PER_USER", 20, 1, 100),
             MaxAgentChainDepth = reader.Int("MAX_AGENT_CHAIN_DEPTH", 5, 1, 100),
+            AgentRateLimitMax = reader.Int("AGENT_RATE_LIMIT_MAX", 20, 1, 1_000_000),
+            AgentRateLimitWindow = TimeSpan.FromSeconds(reader.Int("AGENT_RATE_LIMIT_WINDOW", 60, 1, 3600)),
+            PermissionTimeoutCap = TimeSpan.FromMilliseconds(reader.Int("PERMISSION_TIMEOUT_CAP_MS", 300_000, 100, 300_000)),
+            MaxPendingPermissions = reader.Int("PERMISSION_MAX_PENDING", 1000, 1, 100_000),
+            WorkspaceRequestTimeout = TimeSpan.FromMilliseconds(reader.Int("WORKSPACE_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000)),
         };
         config.ValidateForProduction();
         return config;

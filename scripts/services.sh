@@ -72,6 +72,9 @@ ensure_packages() {
     deb_installed libc6-dev || missing+=(libc6-dev)
     command -v redis-server >/dev/null || missing+=(redis-server)
     [[ -n $(newest_pg_bin) ]] || missing+=(postgresql)
+    # The packaging tests run `systemd-analyze verify` on the unit and lintian on the .deb.
+    command -v systemd-analyze >/dev/null || missing+=(systemd)
+    command -v lintian >/dev/null || missing+=(lintian)
     ((${#missing[@]} == 0)) && return 0
 
     ((EUID == 0)) || die "missing ${missing[*]} and only root can install them"

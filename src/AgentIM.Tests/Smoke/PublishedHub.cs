@@ -108,23 +108,53 @@ public sealed class PublishedHub : HubFixture
     /// <summary>Runs a one-shot command of the binary (migrate, …) with this hub's environment.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string>? overrides, params string[] arguments)
     {
-        using var process = Start(arguments, overrides, capture: false);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await RunCommandAsync(new CommandRun(arguments) { Overrides = overrides });
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 
-    private Process Start(params string[] arguments) => Start(arguments, null, capture: true);
-
-    private Process Start(string[] arguments, IReadOnlyDictionary<string, string>? overrides, bool capture)
+    /// <summary>
+    /// Runs a one-shot command with this hub's environment, <see cref="CommandRun.Input"/> on its standard input
+    /// and, when given, under a wrapper program (e.g. <c>prlimit --nofile=256:256</c>). Stdout and stderr apart.
+    /// </summary>
+    public async Task<CommandResult> RunCommandAsync(CommandRun run)
     {
-        var info = new ProcessStartInfo(Binary)
+        using var process = Start(run.Arguments, run.Overrides, capture: false, run.Wrapper);
+        await process.StandardInput.WriteAsync(run.Input ?? "");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CommandResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts a second long-running process of the binary (its output is not read; the caller owns it).</summary>
+    public Process StartOther(IReadOnlyDictionary<string, string> overrides, params string[] arguments) =>
+        Start(arguments, overrides, capture: false, wrapper: []);
+
+    public static int FreeLoopbackPort() => FreePort();
+
+    private Process Start(params string[] arguments) => Start(arguments, null, capture: true, wrapper: []);
+
+    private Process Start(string[] arguments, IReadOnlyDictionary<string, string>? overrides, bool capture, IReadOnlyList<string> wrapper)
+    {
+        var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : Binary)
         {
+            RedirectStandardInput = !capture,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in wrapper.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (wrapper.Count > 0)
+        {
+            info.ArgumentList.Add(Binary);
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

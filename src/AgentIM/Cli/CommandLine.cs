@@ -19,6 +19,8 @@ public static class CommandLine
         root.Options.Add(EnvFileOption);
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(UserCommand.Create());
+        root.Subcommands.Add(CapacityCommand.Create());
         return root;
     }
 

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using AgentIM.Auth;
+
+namespace AgentIM.Cli;
+
+/// <summary><c>agentim user passwd NAME [--password-stdin]</c>: set a new password; ends every session of the user.</summary>
+public static class UserPasswdCommand
+{
+    public static Command Create()
+    {
+        var username = UserCli.UsernameArgument();
+        var passwordStdin = UserCli.PasswordStdinOption();
+        var command = new Command("passwd", "Set a user's password, clear a lock and end all of the user's sessions");
+        command.Arguments.Add(username);
+        command.Options.Add(passwordStdin);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var name = parse.GetValue(username)!;
+            if (UserCli.ReadNewPassword(parse.GetValue(passwordStdin)) is not { } password)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var hash = await new PasswordHasher().HashAsync(password, cancellationToken);
+            return await UserCli.RunAsync(parse, async admin => UserCli.Report(
+                await admin.SetPasswordAsync(name, hash, cancellationToken), name, $"Password of '{name}' changed; its sessions are ended."));
+        });
+        return command;
+    }
+}

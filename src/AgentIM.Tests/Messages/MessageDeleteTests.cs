@@ -28,7 +28,7 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         var frame = await watcher.WaitForAsync("server:message_deleted");
         Assert.Equal(roomId, frame["roomId"]!.GetValue<string>());
         Assert.Equal(id, frame["messageId"]!.GetValue<string>());
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
         Assert.False(File.Exists(stored), "the attachment's file is removed");
         Assert.True(File.Exists(outside), "a URL pointing outside UPLOAD_DIR is never followed");
         File.Delete(outside);
@@ -44,7 +44,7 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         var (status, body) = await cast.Alice.DeleteAsync($"/api/messages/{id}");
 
         Assert.Equal((403, "Only the sender can delete this message"), (status, body!["error"]!.GetValue<string>()));
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         Assert.Equal((404, "Message not found"), (outsider.Status, outsider.Body!["error"]!.GetValue<string>()));
         Assert.Equal((404, "Message not found"), (unknown.Status, unknown.Body!["error"]!.GetValue<string>()));
         Assert.Equal(400, badId.Status);
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
     }
 
     [Fact]
@@ -69,10 +69,10 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
     {
         var cast = await MessageRoutesCast.OfAsync(hub);
         var roomId = await cast.RoomAsync();
-        await Sql.ExecuteAsync(hub, "UPDATE room_members SET role = 'admin' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
+        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET role = 'admin' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
         var alices = await MessageRoutesCast.SendAsync(cast.Alice, roomId, "alice's");
         var agents = History.RandomId();
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, created_at)
             VALUES ($1, $2, 'some-agent', 'agent', 'bot', 'agent_response', 'reply', now())
             """, agents, roomId);
@@ -105,8 +105,8 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         Assert.Equal((403, "No permission to delete these messages"), (onlyOthers.Status, onlyOthers.Body!["error"]!.GetValue<string>()));
         Assert.Equal(200, mixed.Status);
         Assert.Equal(1, mixed.Body!["data"]!["deleted"]!.GetValue<int>());
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", alices));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", bobs));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", alices));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", bobs));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         var (status, body) = await cast.Alice.PostAsync("/api/messages/batch-delete", new { messageIds = new[] { first, second } });
 
         Assert.Equal((400, "All messages must belong to the same room"), (status, body!["error"]!.GetValue<string>()));
-        Assert.Equal(2, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = ANY($1)", (object)new[] { first, second }));
+        Assert.Equal(2, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = ANY($1)", (object)new[] { first, second }));
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
 
         Assert.Equal(200, status);
         Assert.Equal(0, body!["data"]!["deleted"]!.GetValue<int>());
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", id));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         return path;
     }
 
-    private Task AddAttachmentRowAsync(string messageId, Session uploader, string url) => Sql.ExecuteAsync(hub, """
+    private Task AddAttachmentRowAsync(string messageId, Session uploader, string url) => TestSql.ExecuteAsync(hub, """
         INSERT INTO message_attachments (id, message_id, filename, mime_type, size, url, uploaded_by, created_at)
         VALUES ($1, $2, 'notes.txt', 'text/plain', 8, $3, $4, now())
         """, History.RandomId(), messageId, url, uploader.UserId);

@@ -71,7 +71,7 @@ public sealed class MessageEditTests(HubFixture hub) : IClassFixture<HubFixture>
 
         Assert.Equal(403, status);
         Assert.Equal("Only the sender can edit this message", body!["error"]!.GetValue<string>());
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM message_edits WHERE message_id = $1", id));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_edits WHERE message_id = $1", id));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class MessageEditTests(HubFixture hub) : IClassFixture<HubFixture>
         Assert.Equal(400, blankAfterCleaning.Status);
         Assert.Equal((400, "Invalid parameter: id"), (badId.Status, badId.Body!["error"]!.GetValue<string>()));
         Assert.Equal((400, "Invalid JSON body"), (notJson.Status, notJson.Error));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM message_edits WHERE message_id = $1", id));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_edits WHERE message_id = $1", id));
     }
 
     [Fact]

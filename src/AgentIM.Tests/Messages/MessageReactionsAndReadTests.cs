@@ -45,7 +45,7 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         var cast = await MessageRoutesCast.OfAsync(hub);
         var roomId = await cast.RoomAsync();
         var id = await MessageRoutesCast.SendAsync(cast.Alice, roomId, "popular");
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO message_reactions (message_id, user_id, emoji, created_at)
             SELECT $1, $2, 'e' || g, now() FROM generate_series(1, 20) AS g
             """, id, cast.Bob.UserId);
@@ -57,7 +57,7 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         Assert.Equal((400, "Maximum reactions per message reached"), (refused.Status, refused.Body!["error"]!.GetValue<string>()));
         Assert.Equal(200, removal.Status);
         Assert.Equal(200, otherUser.Status);
-        Assert.Equal(19, await Sql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1 AND user_id = $2", id, cast.Bob.UserId));
+        Assert.Equal(19, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1 AND user_id = $2", id, cast.Bob.UserId));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         Assert.Equal((400, "Invalid emoji"), (nul.Status, nul.Error));
         Assert.Equal(400, loneSurrogate.Status);
         Assert.Equal(200, eightUnits.Status);
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1", id));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1", id));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
 
         Assert.Equal((404, "Message not found"), (outsider.Status, outsider.Body!["error"]!.GetValue<string>()));
         Assert.Equal((404, "Message not found"), (unknown.Status, unknown.Body!["error"]!.GetValue<string>()));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1", id));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1", id));
     }
 
     [Fact]
@@ -108,8 +108,8 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         await Fixture(roomId, cast.Alice, "old", "2026-01-01T10:00:00Z");
         await Fixture(roomId, cast.Alice, "middle", "2026-01-01T11:00:00Z");
         await Fixture(roomId, cast.Alice, "newest", "2026-01-01T12:00:00Z");
-        await Sql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = '2026-01-01T10:30:00Z' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
-        await Sql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE room_id = $1 AND member_id = $2", roomId, cast.Alice.UserId);
+        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = '2026-01-01T10:30:00Z' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
+        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE room_id = $1 AND member_id = $2", roomId, cast.Alice.UserId);
 
         var (status, body) = await cast.Bob.GetAsync("/api/messages/recent");
         var (_, aliceBody) = await cast.Alice.GetAsync("/api/messages/recent");
@@ -134,7 +134,7 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         var second = await cast.RoomAsync("second");
         await Fixture(first, cast.Alice, "one", "2026-01-02T10:00:00Z");
         await Fixture(second, cast.Alice, "two", "2026-01-02T10:00:00Z");
-        await Sql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE member_id = $1", cast.Bob.UserId);
+        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE member_id = $1", cast.Bob.UserId);
         await using var watcher = await WsPeer.ClientAsync(cast.Alice, first, second);
 
         var (status, body) = await cast.Bob.PostAsync("/api/messages/mark-all-read", null);
@@ -163,7 +163,7 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         var cast = await MessageRoutesCast.OfAsync(hub);
         var roomId = await cast.RoomAsync("read");
         await Fixture(roomId, cast.Alice, "unread", "2026-01-03T10:00:00Z");
-        await Sql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE room_id = $1", roomId);
+        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE room_id = $1", roomId);
         await using var watcher = await WsPeer.ClientAsync(cast.Alice, roomId);
 
         var (status, _) = await cast.Bob.PostAsync($"/api/messages/rooms/{roomId}/read", null);
@@ -173,15 +173,15 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
 
         Assert.Equal(200, status);
         Assert.Equal((roomId, cast.Bob.UserId), (receipt["roomId"]!.GetValue<string>(), receipt["userId"]!.GetValue<string>()));
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL", roomId, cast.Bob.UserId));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL", roomId, cast.Alice.UserId));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL", roomId, cast.Bob.UserId));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL", roomId, cast.Alice.UserId));
         Assert.Equal((404, "Room not found"), (outsider.Status, outsider.Body!["error"]!.GetValue<string>()));
         Assert.Equal((400, "Invalid parameter: roomId"), (badId.Status, badId.Body!["error"]!.GetValue<string>()));
     }
 
     private static List<string> Strings(JsonNode? array) => array!.AsArray().Select(n => n!.GetValue<string>()).ToList();
 
-    private Task Fixture(string roomId, Session sender, string content, string createdAt) => Sql.ExecuteAsync(hub, """
+    private Task Fixture(string roomId, Session sender, string content, string createdAt) => TestSql.ExecuteAsync(hub, """
         INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, created_at)
         VALUES ($1, $2, $3, 'user', $4, 'text', $5, $6::timestamptz)
         """, History.RandomId(), roomId, sender.UserId, sender.Username, content, createdAt);

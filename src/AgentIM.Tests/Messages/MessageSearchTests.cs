@@ -75,7 +75,7 @@ public sealed class MessageSearchTests(HubFixture hub) : IClassFixture<HubFixtur
         var inside = await Fixture(roomA, cast.Bob, $"{token} inside", "2026-03-08T03:30:00.123Z");
         var late = await Fixture(roomB, cast.Alice, $"{token} late", "2026-03-08T06:00:00Z");
         var agent = History.RandomId();
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, created_at)
             VALUES ($1, $2, 'agent-1', 'agent', 'bot', 'agent_response', $3, '2026-03-08T07:00:00Z')
             """, agent, roomB, $"{token} from agent");
@@ -150,13 +150,13 @@ public sealed class MessageSearchTests(HubFixture hub) : IClassFixture<HubFixtur
         var cast = await MessageRoutesCast.OfAsync(hub);
         var roomId = await cast.RoomAsync("big");
         var token = Token();
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, created_at)
             SELECT 'fill-' || g, $1, $2, 'user', 'alice', 'text', 'ordinary chatter number ' || g, now() - g * interval '1 second'
             FROM generate_series(1, 5000) AS g
             """, roomId, cast.Alice.UserId);
         var needle = await Fixture(roomId, cast.Alice, $"the {token} needle", "2026-01-01T00:00:00Z");
-        await Sql.ExecuteAsync(hub, "ANALYZE messages");
+        await TestSql.ExecuteAsync(hub, "ANALYZE messages");
 
         await using var connection = await TestSql.OpenAsync(hub.DatabaseUrl);
         await using (var noSeqScan = new Npgsql.NpgsqlCommand("SET enable_seqscan = off; SET enable_indexscan = off", connection))
@@ -192,7 +192,7 @@ public sealed class MessageSearchTests(HubFixture hub) : IClassFixture<HubFixtur
     private async Task<string> Fixture(string roomId, Session sender, string content, string createdAt)
     {
         var id = History.RandomId();
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, created_at)
             VALUES ($1, $2, $3, 'user', $4, 'text', $5, $6::timestamptz)
             """, id, roomId, sender.UserId, sender.Username, content, createdAt);

@@ -16,7 +16,7 @@ public sealed class MessageThreadAndForwardTests(HubFixture hub) : IClassFixture
         var tiedA = await Reply(roomId, parent, cast.Alice, "2999-01-01T00:00:00Z");
         var tiedB = await Reply(roomId, parent, cast.Alice, "2999-01-01T00:00:00Z");
         var tied = new[] { tiedA, tiedB }.Order(StringComparer.Ordinal).ToArray();
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO message_attachments (id, message_id, filename, mime_type, size, url, created_at)
             VALUES ($1, $2, 'a.png', 'image/png', 3, '/uploads/a.png', now())
             """, History.RandomId(), live);
@@ -136,14 +136,14 @@ public sealed class MessageThreadAndForwardTests(HubFixture hub) : IClassFixture
         Assert.Equal((404, "Room not found"), (unknownTarget.Status, unknownTarget.Body!["error"]!.GetValue<string>()));
         Assert.Equal((404, "Message not found"), (outsider.Status, outsider.Body!["error"]!.GetValue<string>()));
         Assert.Equal((400, "targetRoomId"), (missing.Status, missing.Body!["fields"]![0]!["field"]!.GetValue<string>()));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1", alicesOnly));
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1", source));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1", alicesOnly));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1", source));
     }
 
     private async Task<string> Reply(string roomId, string parentId, Session sender, string createdAt)
     {
         var id = History.RandomId();
-        await Sql.ExecuteAsync(hub, """
+        await TestSql.ExecuteAsync(hub, """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, created_at)
             VALUES ($1, $2, $3, 'user', $4, 'text', 'reply ' || $1, $5, $6::timestamptz)
             """, id, roomId, sender.UserId, sender.Username, parentId, createdAt);

@@ -123,7 +123,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         var liveReply = Unique.Id("resp-live");
 
         // The REST delete route is not built yet; fixture SQL removes the room as it will.
-        Assert.Equal(1, await Sql.ExecuteAsync(hub, "DELETE FROM rooms WHERE id = $1", stage.RoomId));
+        Assert.Equal(1, await TestSql.ExecuteAsync(hub, "DELETE FROM rooms WHERE id = $1", stage.RoomId));
         await stage.Gateway.SendAsync(Chunk(stage.RoomId, agentId, lostReply, "into the void"));
         await stage.Gateway.ExpectErrorAsync("ROOM_NOT_FOUND", "Room not found");
         await stage.Gateway.SendAsync(Complete(stage.RoomId, agentId, lostReply, "into the void"));
@@ -137,7 +137,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         Assert.Equal(liveReply, complete["id"]!.GetValue<string>());
         Assert.Single(client.All("server:message_chunk"));
         Assert.Single(client.All("server:message_complete"));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
         Assert.DoesNotContain(stage.Gateway.All("server:error"), e => e["code"]!.GetValue<string>() == "INTERNAL_ERROR");
     }
 
@@ -153,7 +153,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         await stage.Gateway.SendAsync(Chunk(stage.RoomId, agentId, lostReply, "part one"));
         await client.WaitForAsync("server:message_chunk");
 
-        Assert.Equal(1, await Sql.ExecuteAsync(hub, "DELETE FROM rooms WHERE id = $1", stage.RoomId));
+        Assert.Equal(1, await TestSql.ExecuteAsync(hub, "DELETE FROM rooms WHERE id = $1", stage.RoomId));
         await stage.Gateway.SendAsync(Complete(stage.RoomId, agentId, lostReply, "part one, done"));
 
         await stage.Gateway.ExpectErrorAsync("ROOM_NOT_FOUND", "Room not found");
@@ -161,7 +161,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         await stage.Gateway.ExpectErrorAsync("ROOM_NOT_FOUND", "Room not found");
         await stage.Gateway.SendAsync(Complete(otherRoom, agentId, Unique.Id("resp"), "elsewhere"));
         Assert.Equal(otherRoom, (await client.WaitForAsync("server:message_complete"))["message"]!["roomId"]!.GetValue<string>());
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
         await client.PingAsync();
         Assert.Single(client.All("server:message_chunk"));
     }

@@ -73,7 +73,7 @@ public sealed class GatewaySocketTests(HubFixture hub) : IClassFixture<HubFixtur
         });
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await thief.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
         await owned.PingAsync("gateway:ping");
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM gateways WHERE id = $1 AND user_id = $2", gatewayId, alice.UserId));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM gateways WHERE id = $1 AND user_id = $2", gatewayId, alice.UserId));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class GatewaySocketTests(HubFixture hub) : IClassFixture<HubFixtur
         await client.PingAsync();
         Assert.Empty(client.All("server:message_chunk"));
         Assert.Empty(client.All("server:message_complete"));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", replyId));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE id = $1", replyId));
         await stage.Gateway.PingAsync("gateway:ping");
     }
 
@@ -160,10 +160,10 @@ public sealed class GatewaySocketTests(HubFixture hub) : IClassFixture<HubFixtur
             Assert.Equal(name, status["agent"]!["name"]!.GetValue<string>());
         }
 
-        Assert.Equal(2, await Sql.CountAsync(
+        Assert.Equal(2, await TestSql.CountAsync(
             hub, "SELECT count(*) FROM agents WHERE id = ANY($1) AND status = 'offline'", (object)stage.AgentIds.Values.ToArray()));
         await Eventually.AssertAsync(
-            async () => await Sql.CountAsync(
+            async () => await TestSql.CountAsync(
                 hub, "SELECT count(*) FROM gateways WHERE id = $1 AND disconnected_at IS NOT NULL", stage.GatewayId) == 1,
             "gateway row marked disconnected");
     }

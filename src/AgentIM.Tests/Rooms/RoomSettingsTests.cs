@@ -139,7 +139,7 @@ public sealed class RoomSettingsTests(HubFixture hub) : IClassFixture<HubFixture
         await File.WriteAllTextAsync(file, "attached");
         await bob.SendMessageAsync(stage.RoomId, "@dev write a long answer");
         var question = (await alice.WaitForAsync("server:new_message"))["message"]!["id"]!.GetValue<string>();
-        await Sql.ExecuteAsync(
+        await TestSql.ExecuteAsync(
             hub,
             "INSERT INTO message_attachments (id, message_id, filename, mime_type, size, url, uploaded_by, created_at) VALUES ($1, $2, 'a.txt', 'text/plain', 8, $3, $4, now())",
             Unique.Id("att"), question, "/uploads/" + Path.GetFileName(file), cast.Bob.UserId);
@@ -187,8 +187,8 @@ public sealed class RoomSettingsTests(HubFixture hub) : IClassFixture<HubFixture
 
         Assert.DoesNotContain(
             bob.All("server:message_chunk"), f => f["chunk"]!["content"]!.GetValue<string>().StartsWith("late", StringComparison.Ordinal));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, reply));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1", stage.RoomId));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, reply));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1", stage.RoomId));
         Assert.Equal(404, (await stage.Owner.GetAsync($"/api/rooms/{stage.RoomId}")).Status);
         Assert.Contains((await cast.Bob.GetAsync($"/api/messages/rooms/{stage.RoomId}")).Status, new[] { 403, 404 });
         Assert.False(File.Exists(file));

@@ -19,6 +19,13 @@ public static class TestSql
     public static Task<int> ExecuteAsync(HubFixture hub, string sql, params object[] parameters) =>
         ExecuteAsync(hub.DatabaseUrl, sql, parameters);
 
+    public static async Task<long> CountAsync(HubFixture hub, string sql, params object[] parameters)
+    {
+        await using var connection = await OpenAsync(hub.DatabaseUrl);
+        await using var command = Command(connection, sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static async Task<T> ScalarAsync<T>(string databaseUrl, string sql, params object[] parameters)
     {
         await using var connection = await OpenAsync(databaseUrl);

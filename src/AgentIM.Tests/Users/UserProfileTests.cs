@@ -93,7 +93,7 @@ public sealed class UserProfileTests(HubFixture hub) : IClassFixture<HubFixture>
         var (weakStatus, weak) = await bob.PutAsync(
             "/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = "short" });
         var (missingStatus, missing) = await bob.PutAsync("/api/users/me/password", new { newPassword = "Fresh-Pass-42" });
-        await Sql.ExecuteAsync(hub, "UPDATE users SET password_hash = NULL WHERE id = $1", bob.UserId);
+        await TestSql.ExecuteAsync(hub, "UPDATE users SET password_hash = NULL WHERE id = $1", bob.UserId);
         var (noneStatus, none) = await bob.PutAsync("/api/users/me/password", new { currentPassword = "x", newPassword = "Fresh-Pass-42" });
 
         Assert.Equal(400, wrongStatus);
@@ -113,7 +113,7 @@ public sealed class UserProfileTests(HubFixture hub) : IClassFixture<HubFixture>
     public async Task ChangePassword_DeletedUser_Returns404()
     {
         var ghost = await TestUsers.CreateAsync(hub, "ghost");
-        await Sql.ExecuteAsync(hub, "DELETE FROM users WHERE id = $1", ghost.UserId);
+        await TestSql.ExecuteAsync(hub, "DELETE FROM users WHERE id = $1", ghost.UserId);
 
         var (status, body) = await ghost.PutAsync(
             "/api/users/me/password", new { currentPassword = HubFixture.UserPassword, newPassword = "Fresh-Pass-42" });

@@ -157,14 +157,14 @@ public sealed class UsersAdminTests(HubFixture hub) : IClassFixture<HubFixture>
         var ownRoom = await victim.CreateRoomAsync("victims", carol.UserId);
         var carolsRoom = await carol.CreateRoomAsync("carols", victim.UserId);
         var task = Unique.Id("task");
-        await Sql.ExecuteAsync(
+        await TestSql.ExecuteAsync(
             hub,
             "INSERT INTO tasks (id, room_id, title, assignee_id, assignee_type, created_by_id, created_at, updated_at) VALUES ($1, $2, 't', $3, 'user', $4, now(), now())",
             task, carolsRoom, victim.UserId, carol.UserId);
         var file = Path.Combine(hub.Config.UploadDir, $"{Unique.Id("up")}.png");
         await File.WriteAllTextAsync(file, "png");
         var upload = Unique.Id("att");
-        await Sql.ExecuteAsync(
+        await TestSql.ExecuteAsync(
             hub,
             "INSERT INTO message_attachments (id, filename, mime_type, size, url, uploaded_by, created_at) VALUES ($1, 'a.png', 'image/png', 3, $2, $3, now())",
             upload, "/uploads/" + Path.GetFileName(file), victim.UserId);
@@ -181,12 +181,12 @@ public sealed class UsersAdminTests(HubFixture hub) : IClassFixture<HubFixture>
         var update = await carolSocket.WaitForAsync(
             "server:room_update", f => f["room"]!["id"]!.GetValue<string>() == carolsRoom, Deadline);
         Assert.DoesNotContain(update["members"]!.AsArray(), m => m!["memberId"]!.GetValue<string>() == victim.UserId);
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM users WHERE id = $1", victim.UserId));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM rooms WHERE id = $1", ownRoom));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE member_id = $1", victim.UserId));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM tasks WHERE id = $1 AND assignee_id IS NOT NULL", task));
-        Assert.Equal(1, await Sql.CountAsync(hub, "SELECT count(*) FROM tasks WHERE id = $1", task));
-        Assert.Equal(0, await Sql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1", upload));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM users WHERE id = $1", victim.UserId));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM rooms WHERE id = $1", ownRoom));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE member_id = $1", victim.UserId));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM tasks WHERE id = $1 AND assignee_id IS NOT NULL", task));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM tasks WHERE id = $1", task));
+        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1", upload));
         Assert.False(File.Exists(file));
         Assert.Equal(401, (await victim.GetAsync("/api/rooms")).Status);
         Assert.Equal(200, (await carol.GetAsync($"/api/rooms/{carolsRoom}")).Status);

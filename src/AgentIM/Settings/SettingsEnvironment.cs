@@ -7,7 +7,7 @@ namespace AgentIM.Settings;
 /// The environment layer of a setting (behaviour.md §14.2: DB → env → default). Variables that
 /// <see cref="HubConfig"/> already parsed are taken from it, so a hub built from a dictionary (the tests) and one
 /// built from an env file see the same values; the rest are read from the process environment.
-/// TODO(#12): HubConfig should carry the whole environment it was built from, so that variables only found in an
+/// TODO(#3): HubConfig should carry the whole environment it was built from, so that variables only found in an
 /// <c>--env-file</c> (OAUTH_*, S3_*, ROUTER_LLM_*, RATE_LIMITS_ENABLED …) reach this layer too.
 /// </summary>
 public sealed class SettingsEnvironment(HubConfig config, Func<string, string?> processEnvironment)

@@ -8,7 +8,7 @@ public readonly record struct RateLimitDecision(bool Allowed, int Remaining, Tim
 /// <summary>
 /// In-process fixed-window counters (behaviour.md §7): a window starts at the first hit of a key and lasts the
 /// bucket's window. At most <see cref="MaxKeys"/> keys are kept; expired windows go first, then the oldest.
-/// TODO(#14): counters move to Redis (one INCR + EXPIRE script) so that every node shares them.
+/// TODO(#5): counters move to Redis (one INCR + EXPIRE script) so that every node shares them.
 /// </summary>
 public sealed class RateLimitCounters
 {

@@ -14,6 +14,7 @@ using AgentIM.Rooms;
 using AgentIM.Routers;
 using AgentIM.Settings;
 using AgentIM.Tasks;
+using AgentIM.Uploads;
 using AgentIM.Users;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -80,6 +81,7 @@ public static class HubServer
         app.MapRealtime();
         app.MapRouters();
         app.MapSettings();
+        app.MapUploads();
         app.MapOpenApi();
         // Unknown API routes answer the contract's plain-text 404.
         app.Map("/api/{**rest}", () => Results.Text("404 Not Found", statusCode: 404));
@@ -144,6 +146,7 @@ public static class HubServer
         services.AddSingleton<RateLimitCounters>();
         services.AddSettings();
         services.AddRouters();
+        services.AddUploads();
     }
 
     /// <summary>

@@ -18,6 +18,11 @@ public sealed class HubMetrics
     private long _wsMessagesOut;
     private long _apiErrors;
     private long _droppedGatewayFrames;
+    private long _uploads;
+    private long _uploadBytes;
+    private long _uploadsRefused;
+    private long _downloads;
+    private long _downloadBytes;
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
 
@@ -29,6 +34,11 @@ public sealed class HubMetrics
     public long WsMessagesOut => Interlocked.Read(ref _wsMessagesOut);
     public long ApiErrors => Interlocked.Read(ref _apiErrors);
     public long DroppedGatewayFrames => Interlocked.Read(ref _droppedGatewayFrames);
+    public long Uploads => Interlocked.Read(ref _uploads);
+    public long UploadBytes => Interlocked.Read(ref _uploadBytes);
+    public long UploadsRefused => Interlocked.Read(ref _uploadsRefused);
+    public long Downloads => Interlocked.Read(ref _downloads);
+    public long DownloadBytes => Interlocked.Read(ref _downloadBytes);
 
     public void UserMessageStored() => Interlocked.Increment(ref _userMessages);
     public void AgentMessageStored() => Interlocked.Increment(ref _agentMessages);
@@ -36,6 +46,19 @@ public sealed class HubMetrics
     public void WsMessagesSent(int count) => Interlocked.Add(ref _wsMessagesOut, count);
     public void ApiError() => Interlocked.Increment(ref _apiErrors);
     public void GatewayFrameDropped() => Interlocked.Increment(ref _droppedGatewayFrames);
+    public void UploadRefused() => Interlocked.Increment(ref _uploadsRefused);
+
+    public void UploadStored(long bytes)
+    {
+        Interlocked.Increment(ref _uploads);
+        Interlocked.Add(ref _uploadBytes, bytes);
+    }
+
+    public void FileDownloaded(long bytes)
+    {
+        Interlocked.Increment(ref _downloads);
+        Interlocked.Add(ref _downloadBytes, bytes);
+    }
 
     /// <summary>
     /// A <c>server:send_to_agent</c> is about to leave for the agent; the earliest unanswered one per (agent, room) is

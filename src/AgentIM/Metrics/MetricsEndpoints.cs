@@ -48,6 +48,11 @@ public static class MetricsEndpoints
             .Sample("agentim_ws_messages_total", metrics.WsMessagesIn, ("direction", "in"))
             .Single("agentim_api_errors_total", "counter", "API responses with a server error status", metrics.ApiErrors)
             .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames)
+            .Single("agentim_uploads_total", "counter", "Files and avatars stored", metrics.Uploads)
+            .Single("agentim_upload_bytes_total", "counter", "Bytes of files and avatars stored", metrics.UploadBytes)
+            .Single("agentim_uploads_refused_total", "counter", "Uploads refused (type, content, size, full disk)", metrics.UploadsRefused)
+            .Single("agentim_downloads_total", "counter", "Files served from /uploads", metrics.Downloads)
+            .Single("agentim_download_bytes_total", "counter", "Bytes of files served from /uploads (whole files)", metrics.DownloadBytes)
             .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
             .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
             .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");

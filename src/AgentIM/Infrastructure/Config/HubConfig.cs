@@ -53,6 +53,12 @@ public sealed record HubConfig
     public int MaxPendingPermissions { get; init; } = 1000;
     public TimeSpan WorkspaceRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Uploads never attached to a message are removed after this (behaviour.md §10: 1 h).</summary>
+    public TimeSpan OrphanUploadRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Orphan sweep period; null follows the runtime setting cleanup.orphanFileInterval (1 min at least).</summary>
+    public TimeSpan? OrphanSweepInterval { get; init; }
+
     /// <summary>Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault.</summary>
     public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env)
     {
@@ -102,6 +108,10 @@ public sealed record HubConfig
             PermissionTimeoutCap = TimeSpan.FromMilliseconds(reader.Int("PERMISSION_TIMEOUT_CAP_MS", 300_000, 100, 300_000)),
             MaxPendingPermissions = reader.Int("PERMISSION_MAX_PENDING", 1000, 1, 100_000),
             WorkspaceRequestTimeout = TimeSpan.FromMilliseconds(reader.Int("WORKSPACE_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000)),
+            OrphanUploadRetention = TimeSpan.FromMilliseconds(reader.Int("UPLOAD_ORPHAN_RETENTION_MS", 3_600_000, 100, int.MaxValue)),
+            OrphanSweepInterval = reader.OptionalString("UPLOAD_SWEEP_INTERVAL_MS") is null
+                ? null
+                : TimeSpan.FromMilliseconds(reader.Int("UPLOAD_SWEEP_INTERVAL_MS", 0, 100, 86_400_000)),
         };
         config.ValidateForProduction();
         return config;

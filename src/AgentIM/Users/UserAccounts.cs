@@ -2,6 +2,7 @@ using AgentIM.Auth;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Realtime;
 using AgentIM.Rooms;
+using AgentIM.Uploads;
 
 namespace AgentIM.Users;
 
@@ -18,7 +19,7 @@ public enum PasswordChange
 /// deletion first ends them, then removes the user's rooms and tells everyone who was in them.
 /// </summary>
 public sealed class UserAccounts(
-    UserStore users, PasswordHasher hasher, SessionRevocations revocations, RoomEvents roomEvents, HubConfig config)
+    UserStore users, PasswordHasher hasher, SessionRevocations revocations, RoomEvents roomEvents, HubConfig config, UploadStorage uploads)
 {
     public async Task<PasswordChange> ChangeOwnPasswordAsync(
         string userId, string currentPassword, string newPassword, CancellationToken cancellationToken)
@@ -77,6 +78,7 @@ public sealed class UserAccounts(
         }
 
         UploadFiles.DeleteBestEffort(config.UploadDir, deletion.FileUrls);
+        uploads.DeleteAvatars(userId, keep: null);
         return true;
     }
 }

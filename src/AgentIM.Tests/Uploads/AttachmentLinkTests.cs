@@ -10,6 +10,10 @@ namespace AgentIM.Tests.Uploads;
 /// </summary>
 public sealed class AttachmentLinkTests(HubFixture hub) : IClassFixture<HubFixture>
 {
+    private const string Unlinked = "SELECT count(*) FROM message_attachments WHERE id = $1 AND message_id IS NULL";
+    private const string Linked = "SELECT count(*) FROM message_attachments WHERE id = $1 AND message_id IS NOT NULL";
+    private const string Any = "SELECT count(*) FROM message_attachments WHERE id = $1";
+
     private string UploadDir => hub.Config.UploadDir;
 
     [Fact]
@@ -25,8 +29,9 @@ public sealed class AttachmentLinkTests(HubFixture hub) : IClassFixture<HubFixtu
         var attachment = message["attachments"]!.AsArray().Single()!;
         Assert.Equal(upload["id"]!.GetValue<string>(), attachment["id"]!.GetValue<string>());
         Assert.Equal(message["id"]!.GetValue<string>(), attachment["messageId"]!.GetValue<string>());
-        Assert.Equal(("doc.md", "text/markdown", 3), (attachment["filename"]!.GetValue<string>(), attachment["mimeType"]!.GetValue<string>(),
-            attachment["size"]!.GetValue<int>()));
+        Assert.Equal("doc.md", attachment["filename"]!.GetValue<string>());
+        Assert.Equal("text/markdown", attachment["mimeType"]!.GetValue<string>());
+        Assert.Equal(3, attachment["size"]!.GetValue<int>());
         Assert.Equal(upload["url"]!.GetValue<string>(), attachment["url"]!.GetValue<string>());
         var page = await History.PageAsync(alice, roomId, 10);
         Assert.Equal(upload["id"]!.GetValue<string>(), page.Items.Single()["attachments"]![0]!["id"]!.GetValue<string>());
@@ -44,7 +49,7 @@ public sealed class AttachmentLinkTests(HubFixture hub) : IClassFixture<HubFixtu
         var message = await SendAsync(client, roomId, alices);
 
         Assert.False(message.ContainsKey("attachments"));
-        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1 AND message_id IS NULL", alices));
+        Assert.Equal(1, await TestSql.CountAsync(hub, Unlinked, alices));
     }
 
     [Fact]
@@ -73,15 +78,13 @@ public sealed class AttachmentLinkTests(HubFixture hub) : IClassFixture<HubFixtu
         await using var one = await WsPeer.ClientAsync(alice, roomId);
         await using var two = await WsPeer.ClientAsync(alice, roomId);
 
-        await Task.WhenAll(
-            one.SendAsync(new { type = "client:send_message", roomId, content = "one", mentions = Array.Empty<string>(), attachmentIds = new[] { id } }),
-            two.SendAsync(new { type = "client:send_message", roomId, content = "two", mentions = Array.Empty<string>(), attachmentIds = new[] { id } }));
+        await Task.WhenAll(one.SendAsync(Frame(roomId, "one", id)), two.SendAsync(Frame(roomId, "two", id)));
         await one.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "one");
         await one.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "two");
 
         var withAttachment = one.All("server:new_message").Count(f => f["message"]!.AsObject().ContainsKey("attachments"));
         Assert.Equal(1, withAttachment);
-        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1 AND message_id IS NOT NULL", id));
+        Assert.Equal(1, await TestSql.CountAsync(hub, Linked, id));
     }
 
     [Fact]
@@ -99,7 +102,7 @@ public sealed class AttachmentLinkTests(HubFixture hub) : IClassFixture<HubFixtu
 
         Assert.Equal(200, status);
         Assert.False(File.Exists(path));
-        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1", upload["id"]!.GetValue<string>()));
+        Assert.Equal(0, await TestSql.CountAsync(hub, Any, upload["id"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -122,12 +125,15 @@ public sealed class AttachmentLinkTests(HubFixture hub) : IClassFixture<HubFixtu
         Assert.False(File.Exists(PathOf(second)));
     }
 
+    private static object Frame(string roomId, string content, string attachmentId) =>
+        new { type = "client:send_message", roomId, content, mentions = Array.Empty<string>(), attachmentIds = new[] { attachmentId } };
+
     private string PathOf(JsonNode upload) => Path.Combine(UploadDir, upload["url"]!.GetValue<string>()["/uploads/".Length..]);
 
     private static async Task<JsonObject> SendAsync(WsPeer client, string roomId, string attachmentId)
     {
         var content = $"with {Guid.NewGuid():N}";
-        await client.SendAsync(new { type = "client:send_message", roomId, content, mentions = Array.Empty<string>(), attachmentIds = new[] { attachmentId } });
+        await client.SendAsync(Frame(roomId, content, attachmentId));
         var frame = await client.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == content);
         return frame["message"]!.AsObject();
     }

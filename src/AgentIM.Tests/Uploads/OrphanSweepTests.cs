@@ -17,6 +17,8 @@ public sealed class ShortRetentionHubFixture : HubFixture
 /// <summary>Orphaned uploads (never attached) go, row and file, after the retention; attached ones stay (behaviour.md §10).</summary>
 public sealed class OrphanSweepTests(ShortRetentionHubFixture hub) : IClassFixture<ShortRetentionHubFixture>
 {
+    private const string Any = "SELECT count(*) FROM message_attachments WHERE id = $1";
+
     [Fact]
     public async Task Sweep_UnattachedUploadOlderThanRetention_RowAndFileRemoved()
     {
@@ -38,11 +40,11 @@ public sealed class OrphanSweepTests(ShortRetentionHubFixture hub) : IClassFixtu
         var keptPath = Path.Combine(hub.Config.UploadDir, kept["url"]!.GetValue<string>()["/uploads/".Length..]);
         Assert.True(File.Exists(orphanPath), "still there right after the upload");
 
-        await Eventually.AssertAsync(async () => !File.Exists(orphanPath)
-            && await TestSql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1", orphan["id"]!.GetValue<string>()) == 0,
+        await Eventually.AssertAsync(
+            async () => !File.Exists(orphanPath) && await TestSql.CountAsync(hub, Any, orphan["id"]!.GetValue<string>()) == 0,
             "the orphan's row and file are removed");
         Assert.True(File.Exists(keptPath), "an attached upload stays");
-        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_attachments WHERE id = $1", kept["id"]!.GetValue<string>()));
+        Assert.Equal(1, await TestSql.CountAsync(hub, Any, kept["id"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public static class RawHttp
         using var client = new TcpClient();
         await client.ConnectAsync(baseAddress.Host, baseAddress.Port);
         await using var stream = client.GetStream();
-        var request = $"GET {rawPath} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n";
+        var request = $"GET {rawPath} HTTP/1.1\r\nHost: {baseAddress.Authority}\r\n"
+            + $"Authorization: Bearer {token}\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -20,8 +20,8 @@ public sealed record Download(int Status, byte[] Body, IReadOnlyDictionary<strin
 /// </summary>
 public static class UploadClient
 {
-    public static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 0, 0, 1];
-    public static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 1, 0, 0, 1, 0, 1];
+    public static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, .. "IHDR"u8, 0, 0, 0, 1];
+    public static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, .. "JFIF"u8, 0, 1, 1, 0, 0, 1, 0, 1];
     public static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n");
 
     public const string Svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"fetch('/api/rooms')\"><script>1</script></svg>";
@@ -78,7 +78,8 @@ public static class UploadClient
     /// <summary>GET of a raw path (sent as written, no normalisation of dots or escapes), with an optional bearer token.</summary>
     public static async Task<Download> DownloadAsync(this HubFixture hub, string rawPath, string? token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(hub.BaseAddress.GetLeftPart(UriPartial.Authority) + rawPath, UriKind.Absolute));
+        var uri = new Uri(hub.BaseAddress.GetLeftPart(UriPartial.Authority) + rawPath, UriKind.Absolute);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -29,8 +29,9 @@ public sealed class UploadRoutesTests(HubFixture hub) : IClassFixture<HubFixture
         Assert.Equal($"/uploads/{id}.txt", data["url"]!.GetValue<string>());
         Assert.Equal("hello, file", await File.ReadAllTextAsync(Path.Combine(UploadDir, $"{id}.txt")));
         Assert.DoesNotContain(UploadClient.FilesIn(UploadDir), n => n.EndsWith(".part", StringComparison.Ordinal));
-        Assert.Equal(1, await TestSql.CountAsync(
-            hub, "SELECT count(*) FROM message_attachments WHERE id = $1 AND message_id IS NULL AND uploaded_by = $2 AND size = 11", id, user.UserId));
+        const string Row = "SELECT count(*) FROM message_attachments "
+            + "WHERE id = $1 AND message_id IS NULL AND uploaded_by = $2 AND size = 11";
+        Assert.Equal(1, await TestSql.CountAsync(hub, Row, id, user.UserId));
 
         var download = await hub.DownloadAsync(data["url"]!.GetValue<string>(), user.AccessToken);
 
@@ -128,7 +129,8 @@ public sealed class UploadRoutesTests(HubFixture hub) : IClassFixture<HubFixture
             _ => UploadClient.Jpeg,
         };
         // Markup right after the magic number, and once more deep inside a large image.
-        var content = head.Concat(Encoding.ASCII.GetBytes(markup)).Concat(new byte[100_000]).Concat(Encoding.ASCII.GetBytes("<SCRIPT>")).ToArray();
+        var content = head.Concat(Encoding.ASCII.GetBytes(markup)).Concat(new byte[100_000])
+            .Concat(Encoding.ASCII.GetBytes("<SCRIPT>")).ToArray();
         var before = UploadClient.FilesIn(UploadDir);
 
         var reply = await user.UploadAsync(content, "poly.img", type);
@@ -291,7 +293,8 @@ public sealed class UploadRoutesTests(HubFixture hub) : IClassFixture<HubFixture
     {
         var text = await hub.Http.GetStringAsync("/api/metrics");
         return text.Split('\n')
-            .Where(line => line.StartsWith("agentim_upload", StringComparison.Ordinal) || line.StartsWith("agentim_download", StringComparison.Ordinal))
+            .Where(line => line.StartsWith("agentim_upload", StringComparison.Ordinal)
+                || line.StartsWith("agentim_download", StringComparison.Ordinal))
             .Select(line => line.Split(' '))
             .ToDictionary(parts => parts[0], parts => double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }

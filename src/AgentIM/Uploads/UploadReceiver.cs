@@ -84,7 +84,7 @@ public sealed class UploadReceiver(UploadStorage storage, ILogger<UploadReceiver
             return Refuse(400, policy.NotAllowedError(declared));
         }
 
-        var original = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : disposition.FileName.Value;
+        var original = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : UnescapeQuotedPairs(disposition.FileName.Value);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         string? temp = null;
         try
@@ -158,6 +158,15 @@ public sealed class UploadReceiver(UploadStorage storage, ILogger<UploadReceiver
             }
         }
     }
+
+    /// <summary>
+    /// curl writes a quote or backslash in a file name as a quoted-pair (<c>\"</c>, <c>\\</c>); the header parser keeps
+    /// them escaped. Other backslashes are left alone: browsers send Windows paths with bare ones.
+    /// </summary>
+    private static string? UnescapeQuotedPairs(string? name) =>
+        name is null || !name.Contains('\\', StringComparison.Ordinal)
+            ? name
+            : name.Replace("\\\\", "\\", StringComparison.Ordinal).Replace("\\\"", "\"", StringComparison.Ordinal);
 
     private static FileStream OpenTemp(string path) => new(path, new FileStreamOptions
     {

@@ -11,7 +11,14 @@ public sealed class UploadStore(HubDatabase database)
 {
     /// <summary>Records an unlinked upload of <paramref name="userId"/> (rest-api.md #64).</summary>
     public async Task InsertAsync(
-        string id, string filename, string mimeType, long size, string url, string userId, DateTime createdAt, CancellationToken cancellationToken)
+        string id,
+        string filename,
+        string mimeType,
+        long size,
+        string url,
+        string userId,
+        DateTime createdAt,
+        CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO message_attachments (id, message_id, filename, mime_type, size, url, uploaded_by, created_at)

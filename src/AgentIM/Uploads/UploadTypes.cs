@@ -62,7 +62,7 @@ public static class UploadTypes
 
     public static bool IsImage(ContentKind kind) => kind is ContentKind.Jpeg or ContentKind.Png or ContentKind.Gif or ContentKind.Webp;
 
-    /// <summary>Whether the leading bytes carry the magic number of <paramref name="kind"/>; text has none and always passes here.</summary>
+    /// <summary>Whether the leading bytes carry the magic number of <paramref name="kind"/> (text has none: always true).</summary>
     public static bool HeadMatches(ContentKind kind, ReadOnlySpan<byte> head) => kind switch
     {
         ContentKind.Text => true,

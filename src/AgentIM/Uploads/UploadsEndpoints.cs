@@ -57,7 +57,8 @@ public static class UploadsEndpoints
         var maxBytes = (await settings.GetAsync(cancellationToken)).MaxFileSize;
         AllowBody(context, maxBytes);
         var id = UploadNames.NewId();
-        var policy = new UploadPolicy(maxBytes, ImagesOnly: false, UploadErrors.TooLarge(maxBytes), UploadErrors.NotAllowed, t => id + t.Extension);
+        var policy = new UploadPolicy(
+            maxBytes, ImagesOnly: false, UploadErrors.TooLarge(maxBytes), UploadErrors.NotAllowed, t => id + t.Extension);
         var (file, refusal) = await receiver.ReceiveAsync(context.Request, policy, cancellationToken);
         if (refusal is not null)
         {
@@ -163,7 +164,9 @@ public static class UploadsEndpoints
         var sniffed = UploadTypes.Sniff(head.AsSpan(0, headLength));
         var storedKind = row is not null ? UploadTypes.Find(row.MimeType)?.Kind : AvatarKind(name);
         var matches = sniffed is not null && sniffed == storedKind;
-        var contentType = matches ? UploadTypes.ServedType(sniffed, false) : UploadTypes.ServedType(null, sniffed is null && storedKind == ContentKind.Text);
+        var contentType = matches
+            ? UploadTypes.ServedType(sniffed, storedAsText: false)
+            : UploadTypes.ServedType(null, storedAsText: sniffed is null && storedKind == ContentKind.Text);
         var inline = matches && UploadTypes.IsImage(sniffed!.Value);
 
         var headers = context.Response.Headers;

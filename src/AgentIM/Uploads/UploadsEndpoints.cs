@@ -158,7 +158,17 @@ public static class UploadsEndpoints
             row = await store.FindAsync(id, UploadStorage.UrlPrefix + relative, cancellationToken);
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Removed (message deleted, orphan swept) between the lookup and the open.
+            return Api.NotFound(UploadErrors.FileNotFound);
+        }
+
         var head = new byte[UploadTypes.SniffLength];
         var headLength = RandomAccess.Read(stream.SafeFileHandle, head, 0);
         var sniffed = UploadTypes.Sniff(head.AsSpan(0, headLength));

@@ -1,6 +1,6 @@
 using AgentIM.Auth;
-using AgentIM.Infrastructure.Config;
 using AgentIM.Realtime;
+using AgentIM.Settings;
 
 namespace AgentIM.Metrics;
 
@@ -9,14 +9,21 @@ public static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/metrics", Scrape);
+        app.MapGet("/api/metrics", ScrapeAsync);
         return app;
     }
 
-    private static IResult Scrape(
-        HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, HttpMetrics http, ConnectionRegistry registry)
+    /// <summary>Auth follows the runtime setting <c>metrics.authEnabled</c>, so switching it needs no restart.</summary>
+    private static async Task<IResult> ScrapeAsync(
+        HttpContext context,
+        RuntimeSettings settings,
+        Authenticator authenticator,
+        HubMetrics metrics,
+        HttpMetrics http,
+        ConnectionRegistry registry,
+        CancellationToken cancellationToken)
     {
-        if (config.MetricsAuthEnabled)
+        if ((await settings.GetAsync(cancellationToken)).MetricsAuth)
         {
             var header = context.Request.Headers.Authorization.ToString();
             if (!header.StartsWith("Bearer ", StringComparison.Ordinal))

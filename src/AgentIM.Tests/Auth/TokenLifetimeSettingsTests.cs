@@ -35,7 +35,7 @@ public sealed class TokenLifetimeSettingsTests(HubFixture hub) : IClassFixture<H
         Assert.Equal(120, Lifetime(refreshed["accessToken"]!.GetValue<string>()));
         Assert.Contains("max-age=3600", RawHttp.Header(refresh, "Set-Cookie")!, StringComparison.OrdinalIgnoreCase);
         var expiresAt = await TestSql.ScalarAsync<DateTime>(
-            hub.DatabaseUrl, "SELECT max(expires_at) FROM refresh_tokens WHERE user_id = $1", alice.UserId);
+            hub.DatabaseUrl, "SELECT expires_at FROM refresh_tokens WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 1", alice.UserId);
         Assert.InRange(expiresAt, DateTime.UtcNow.AddMinutes(55), DateTime.UtcNow.AddMinutes(65));
     }
 

@@ -2,6 +2,7 @@ using AgentIM.Audit;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Infrastructure.Json;
+using AgentIM.Settings;
 
 namespace AgentIM.Auth;
 
@@ -72,9 +73,18 @@ public static class AuthEndpoints
     /// The cookie path answers only the access token (the new refresh token rides in the cookie);
     /// the JSON-body path, which the gateway uses, answers both.
     /// </summary>
-    private static async Task<IResult> RefreshAsync(HttpContext context, AuthService auth, CancellationToken cancellationToken)
+    private static async Task<IResult> RefreshAsync(
+        HttpContext context, AuthService auth, HubConfig config, RuntimeSettings settings, CancellationToken cancellationToken)
     {
         var fromCookie = context.Request.Cookies[RefreshCookie];
+        if (!string.IsNullOrEmpty(fromCookie) && config.IsProduction
+            && context.Request.Headers.Origin.ToString() is { Length: > 0 } origin
+            && !(await settings.GetAsync(cancellationToken)).CorsOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            // A browser sends the cookie along from any site; a foreign page must not mint tokens with it (CSRF).
+            return Api.Forbidden("Forbidden");
+        }
+
         string? presented = fromCookie;
         if (string.IsNullOrEmpty(presented))
         {

@@ -79,6 +79,7 @@ test: services publish
 	passed=$$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	failed=$$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	passed=$${passed:-0}; failed=$${failed:-0}; \
+	head -n 1 artifacts/test-results/contract-routes.txt 2>/dev/null || echo "contract routes exercised: unknown (no coverage file)"; \
 	echo "$$passed passed, $$failed failed"; \
 	if [[ $$status -eq 0 && $$passed -eq 0 ]]; then echo "test: no test ran" >&2; exit 1; fi; \
 	exit $$status

@@ -75,6 +75,8 @@ ensure_packages() {
     # The packaging tests run `systemd-analyze verify` on the unit and lintian on the .deb.
     command -v systemd-analyze >/dev/null || missing+=(systemd)
     command -v lintian >/dev/null || missing+=(lintian)
+    # The metrics test runs `promtool check metrics` on the hub's /api/metrics output.
+    command -v promtool >/dev/null || missing+=(prometheus)
     ((${#missing[@]} == 0)) && return 0
 
     ((EUID == 0)) || die "missing ${missing[*]} and only root can install them"

@@ -71,6 +71,7 @@ public static class HubServer
         app.UseWebSockets();
         app.MapHealth();
         app.MapMetrics();
+        app.MapAdminMetrics();
         app.MapAuth();
         app.MapUsers();
         app.MapRooms();
@@ -144,6 +145,7 @@ public static class HubServer
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
         services.AddSingleton<RateLimitCounters>();
+        services.AddSingleton<Audit.AuditLog>();
         services.AddSettings();
         services.AddRouters();
         services.AddUploads();

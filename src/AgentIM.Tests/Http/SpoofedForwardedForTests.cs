@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
+using AgentIM.Tests.Audit;
 
 namespace AgentIM.Tests.Http;
 
-/// <summary>Case B10: forged X-Forwarded-For / X-Real-IP from a peer that is not a trusted proxy change nothing.</summary>
+/// <summary>
+/// Case B10: forged X-Forwarded-For / X-Real-IP from a peer that is not a trusted proxy change nothing, neither the
+/// limit nor the address the audit log records (step 4).
+/// </summary>
 public sealed class SpoofedForwardedForTests(ForeignProxyHubFixture hub) : IClassFixture<ForeignProxyHubFixture>
 {
     [Fact]
@@ -27,5 +31,9 @@ public sealed class SpoofedForwardedForTests(ForeignProxyHubFixture hub) : IClas
 
         Assert.All(statuses.Take(20), s => Assert.Equal(401, s));
         Assert.All(statuses.Skip(20), s => Assert.Equal(429, s));
+
+        var failures = (await AuditRows.ForTargetAsync(hub, hub.Alice.UserId)).Where(r => r.Action == "login_failed").ToList();
+        Assert.Equal(20, failures.Count);
+        Assert.All(failures, r => Assert.Equal("127.0.0.1", r.IpAddress));
     }
 }

@@ -76,6 +76,7 @@ public class HubFixture : IAsyncLifetime
         Http?.Dispose();
         if (_app is not null)
         {
+            AgentIM.Tests.Http.ContractCoverage.Record(_app.Services);
             await _app.StopAsync();
             await _app.DisposeAsync();
         }

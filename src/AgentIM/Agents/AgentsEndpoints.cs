@@ -160,6 +160,7 @@ public static class AgentsEndpoints
         ConnectionRegistry registry,
         DeletedAgents deleted,
         RoomEvents roomEvents,
+        RoomContexts contexts,
         ILogger<AgentQueries> logger,
         CancellationToken cancellationToken)
     {
@@ -184,7 +185,9 @@ public static class AgentsEndpoints
         var told = TellGatewayRemoved(id, registry, deleted);
         foreach (var roomId in rooms)
         {
+            // The room's other agents learn that this one left (rest-api.md #55: room updates and room contexts).
             await roomEvents.MembersChangedAsync(roomId, cancellationToken);
+            await contexts.RoomChangedAsync(roomId, cancellationToken);
         }
 
         AgentsLog.AgentDeleted(logger, id, caller, told);

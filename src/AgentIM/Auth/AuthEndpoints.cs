@@ -1,6 +1,8 @@
+using AgentIM.Audit;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Infrastructure.Json;
+using AgentIM.Settings;
 
 namespace AgentIM.Auth;
 
@@ -31,7 +33,7 @@ public static class AuthEndpoints
         return app;
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, AuthService auth, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, ApiJson.Default.LoginRequest, cancellationToken);
         if (body.Problem is not null)
@@ -48,13 +50,16 @@ public static class AuthEndpoints
             return problem;
         }
 
-        var issued = await auth.LoginAsync(request.Username!, request.Password!, cancellationToken);
-        if (issued is null)
+        var outcome = await auth.LoginAsync(request.Username!, request.Password!, cancellationToken);
+        if (outcome.Tokens is not { } issued)
         {
+            await audit.WriteAsync(
+                context, outcome.UserId, AuditActions.LoginFailed, outcome.UserId, AuditActions.UserTarget, outcome.Details, cancellationToken);
             return Api.Error(401, AuthService.InvalidCredentials);
         }
 
-        SetRefreshCookie(context, issued.RefreshToken, auth.RefreshLifetime);
+        await audit.WriteAsync(context, issued.User.Id, AuditActions.Login, issued.User.Id, AuditActions.UserTarget, null, cancellationToken);
+        SetRefreshCookie(context, issued.RefreshToken, issued.RefreshLifetime);
         var user = issued.User;
         return Api.Ok(
             new LoginResponse(
@@ -68,9 +73,18 @@ public static class AuthEndpoints
     /// The cookie path answers only the access token (the new refresh token rides in the cookie);
     /// the JSON-body path, which the gateway uses, answers both.
     /// </summary>
-    private static async Task<IResult> RefreshAsync(HttpContext context, AuthService auth, CancellationToken cancellationToken)
+    private static async Task<IResult> RefreshAsync(
+        HttpContext context, AuthService auth, HubConfig config, RuntimeSettings settings, CancellationToken cancellationToken)
     {
         var fromCookie = context.Request.Cookies[RefreshCookie];
+        if (!string.IsNullOrEmpty(fromCookie) && config.IsProduction
+            && context.Request.Headers.Origin.ToString() is { Length: > 0 } origin
+            && !(await settings.GetAsync(cancellationToken)).CorsOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            // A browser sends the cookie along from any site; a foreign page must not mint tokens with it (CSRF).
+            return Api.Forbidden("Forbidden");
+        }
+
         string? presented = fromCookie;
         if (string.IsNullOrEmpty(presented))
         {
@@ -96,12 +110,12 @@ public static class AuthEndpoints
             });
         }
 
-        SetRefreshCookie(context, issued.RefreshToken, auth.RefreshLifetime);
+        SetRefreshCookie(context, issued.RefreshToken, issued.RefreshLifetime);
         var response = new RefreshResponse(issued.AccessToken, string.IsNullOrEmpty(fromCookie) ? issued.RefreshToken : null);
         return Api.Ok(response, ApiJson.Default.ApiOkRefreshResponse);
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, AuthService auth, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
     {
         var token = context.Request.Cookies[RefreshCookie];
         if (string.IsNullOrEmpty(token))
@@ -110,7 +124,9 @@ public static class AuthEndpoints
             token = body.Value?.RefreshToken;
         }
 
-        await auth.LogoutAsync(context.Caller(), string.IsNullOrEmpty(token) ? null : token, cancellationToken);
+        var caller = context.Caller();
+        await auth.LogoutAsync(caller, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
+        await audit.WriteAsync(context, caller.UserId, AuditActions.Logout, caller.UserId, AuditActions.UserTarget, null, cancellationToken);
         ClearRefreshCookie(context);
         return Api.Done();
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentIM.Infrastructure;
+using AgentIM.Settings;
 
 namespace AgentIM.Auth;
 
@@ -12,7 +13,7 @@ public sealed record Revocation(string UserId, string? SessionId);
 /// The state lives in memory for the per-request check and in PostgreSQL so a restart keeps it.
 /// Entries expire with the tokens they stop, so the maps cannot grow without bound.
 /// </summary>
-public sealed class SessionRevocations(SessionStore store, TokenService tokens)
+public sealed class SessionRevocations(SessionStore store, TokenService tokens, RuntimeSettings settings)
 {
     private readonly ConcurrentDictionary<string, long> _userRevokedAtMs = new();
     private readonly ConcurrentDictionary<string, long> _sessionExpiresAtMs = new();
@@ -26,7 +27,9 @@ public sealed class SessionRevocations(SessionStore store, TokenService tokens)
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var (users, sessions) = await store.LoadActiveAsync(tokens.AccessLifetime, cancellationToken);
+        // Tokens issued before the restart may carry the lifetime the settings table holds now.
+        tokens.NoteLifetime((await settings.GetAsync(cancellationToken)).AccessTokenLifetime);
+        var (users, sessions) = await store.LoadActiveAsync(tokens.LongestAccessLifetime, cancellationToken);
         foreach (var (userId, at) in users)
         {
             _userRevokedAtMs[userId] = Clock.ToUnixMs(at);
@@ -40,7 +43,7 @@ public sealed class SessionRevocations(SessionStore store, TokenService tokens)
 
     public async Task RevokeSessionAsync(string userId, string sessionId, CancellationToken cancellationToken)
     {
-        var expiresAt = Clock.UtcNow() + tokens.AccessLifetime;
+        var expiresAt = Clock.UtcNow() + tokens.LongestAccessLifetime;
         await store.DeleteSessionAsync(userId, sessionId, cancellationToken);
         await store.RecordSessionRevokedAsync(userId, sessionId, expiresAt, cancellationToken);
         _sessionExpiresAtMs[sessionId] = Clock.ToUnixMs(expiresAt);
@@ -59,7 +62,7 @@ public sealed class SessionRevocations(SessionStore store, TokenService tokens)
     public void Prune()
     {
         var nowMs = Clock.ToUnixMs(DateTime.UtcNow);
-        var lifetimeMs = (long)tokens.AccessLifetime.TotalMilliseconds;
+        var lifetimeMs = (long)tokens.LongestAccessLifetime.TotalMilliseconds;
         foreach (var (userId, at) in _userRevokedAtMs)
         {
             if (at + lifetimeMs < nowMs)

@@ -33,25 +33,31 @@ public sealed class TokenService
     private readonly byte[] _key;
     private readonly byte[]? _previousKey;
     private readonly string _encodedHeader;
-    private readonly TimeSpan _accessLifetime;
+    private long _longestLifetimeTicks;
 
     public TokenService(HubConfig config)
     {
         _key = Encoding.UTF8.GetBytes(config.JwtSecret);
         _previousKey = config.JwtSecretPrevious is { } previous ? Encoding.UTF8.GetBytes(previous) : null;
-        _accessLifetime = config.AccessTokenLifetime;
+        _longestLifetimeTicks = config.AccessTokenLifetime.Ticks;
         var kid = Convert.ToHexStringLower(SHA256.HashData(_key))[..8];
         _encodedHeader = Base64Url.EncodeToString(
             JsonSerializer.SerializeToUtf8Bytes(new JwtHeader("HS256", "JWT", kid), TokenJson.Default.JwtHeader));
     }
 
-    public TimeSpan AccessLifetime => _accessLifetime;
+    /// <summary>
+    /// The longest access-token lifetime this process has issued (at least the configured one): a revocation must
+    /// outlive every token it stops, even after the runtime setting was shortened.
+    /// </summary>
+    public TimeSpan LongestAccessLifetime => TimeSpan.FromTicks(Interlocked.Read(ref _longestLifetimeTicks));
 
-    public (string Token, AccessClaims Claims) CreateAccessToken(string userId, string username, string sessionId)
+    /// <summary>Issues an access token valid for <paramref name="lifetime"/> (the runtime setting <c>jwt.accessExpiry</c>).</summary>
+    public (string Token, AccessClaims Claims) CreateAccessToken(string userId, string username, string sessionId, TimeSpan lifetime)
     {
+        NoteLifetime(lifetime);
         var now = Clock.UtcNow();
         var nowMs = Clock.ToUnixMs(now);
-        var expires = now + _accessLifetime;
+        var expires = now + lifetime;
         var payload = new JwtPayload
         {
             Sub = userId,
@@ -68,6 +74,23 @@ public sealed class TokenService
         var body = $"{_encodedHeader}.{Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload, TokenJson.Default.JwtPayload))}";
         var token = $"{body}.{Base64Url.EncodeToString(Sign(_key, body))}";
         return (token, new AccessClaims(userId, username, sessionId, payload.Jti, nowMs, DateTimeOffset.FromUnixTimeSeconds(payload.Exp).UtcDateTime));
+    }
+
+    /// <summary>Raises <see cref="LongestAccessLifetime"/> to <paramref name="lifetime"/> if it is longer.</summary>
+    public void NoteLifetime(TimeSpan lifetime)
+    {
+        var ticks = lifetime.Ticks;
+        var seen = Interlocked.Read(ref _longestLifetimeTicks);
+        while (ticks > seen)
+        {
+            var previous = Interlocked.CompareExchange(ref _longestLifetimeTicks, ticks, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
+        }
     }
 
     public TokenCheck ValidateAccessToken(string? token, out AccessClaims? claims)

@@ -27,6 +27,7 @@ public static class RouteSummaries
         ["POST /api/users"] = "Create a user (admin)",
         ["GET /api/users/me"] = "The caller's profile",
         ["PUT /api/users/me"] = "Update the caller's profile",
+        ["GET /api/users/me/oauth-accounts"] = "OAuth sign-ins linked to the caller",
         ["PUT /api/users/me/password"] = "Change the caller's password",
         ["GET /api/users/search"] = "Search users",
         ["GET /api/users/{}"] = "One user",

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Json;
@@ -9,25 +10,30 @@ public sealed record HealthChecks(bool Database, bool Filesystem);
 /// <summary>The health body is not wrapped in data (rest-api.md #1).</summary>
 public sealed record HealthReport(bool Ok, DateTime Timestamp, HealthChecks Checks);
 
-/// <summary><c>GET /api/health</c>: database, upload folder; 200 when all pass, 503 otherwise. Cached for 2 s.</summary>
+/// <summary>
+/// <c>GET /api/health</c>: database, upload folder; 200 when all pass, 503 otherwise. Cached for 2 s per app (not
+/// per process: hubs sharing a process, as the tests' do, must never answer with each other's result).
+/// </summary>
 public static class HealthEndpoints
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
-    private static (HealthReport Report, DateTime At)? s_last;
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", CheckAsync);
+        var cache = new StrongBox<(HealthReport Report, DateTime At)?>();
+        app.MapGet("/api/health", (HubDatabase database, HubConfig config, CancellationToken cancellationToken) =>
+            CheckAsync(cache, database, config, cancellationToken));
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(HubDatabase database, HubConfig config, CancellationToken cancellationToken)
+    private static async Task<IResult> CheckAsync(
+        StrongBox<(HealthReport Report, DateTime At)?> cache, HubDatabase database, HubConfig config, CancellationToken cancellationToken)
     {
-        if (s_last is not { } last || DateTime.UtcNow - last.At > CacheFor)
+        if (cache.Value is not { } last || DateTime.UtcNow - last.At > CacheFor)
         {
             var report = new HealthReport(false, DateTime.UtcNow, new HealthChecks(await DatabaseOkAsync(database, cancellationToken), FilesystemOk(config)));
             report = report with { Ok = report.Checks.Database && report.Checks.Filesystem };
-            s_last = last = (report, DateTime.UtcNow);
+            cache.Value = last = (report, DateTime.UtcNow);
         }
 
         return Results.Json(last.Report, ApiJson.Default.HealthReport, statusCode: last.Report.Ok ? 200 : 503);

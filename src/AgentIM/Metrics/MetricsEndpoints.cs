@@ -1,6 +1,6 @@
 using AgentIM.Auth;
-using AgentIM.Infrastructure.Config;
 using AgentIM.Realtime;
+using AgentIM.Settings;
 
 namespace AgentIM.Metrics;
 
@@ -9,14 +9,21 @@ public static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/metrics", Scrape);
+        app.MapGet("/api/metrics", ScrapeAsync);
         return app;
     }
 
-    private static IResult Scrape(
-        HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, HttpMetrics http, ConnectionRegistry registry)
+    /// <summary>Auth follows the runtime setting <c>metrics.authEnabled</c>, so switching it needs no restart.</summary>
+    private static async Task<IResult> ScrapeAsync(
+        HttpContext context,
+        RuntimeSettings settings,
+        Authenticator authenticator,
+        HubMetrics metrics,
+        HttpMetrics http,
+        ConnectionRegistry registry,
+        CancellationToken cancellationToken)
     {
-        if (config.MetricsAuthEnabled)
+        if ((await settings.GetAsync(cancellationToken)).MetricsAuth)
         {
             var header = context.Request.Headers.Authorization.ToString();
             if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
@@ -37,7 +44,8 @@ public static class MetricsEndpoints
             .Single("agentim_online_users", "gauge", "Users with at least one client connection on this node", registry.OnlineUserCount)
             .Single("agentim_connected_agents", "gauge", "Agents bound to a gateway connection on this node", registry.AgentCount)
             .Single("agentim_active_rooms", "gauge", "Rooms with at least one joined client connection", registry.ActiveRoomCount)
-            .Single("process_uptime_seconds", "counter", "Seconds since the hub started",
+            // A gauge, as Prometheus' own process metrics are: a counter's name must end in _total (promtool lint).
+            .Single("process_uptime_seconds", "gauge", "Seconds since the hub started",
                 Math.Round((DateTime.UtcNow - metrics.StartedAt).TotalSeconds))
             .Single("process_heap_bytes", "gauge", "Managed heap in use, in bytes", ProcessStats.HeapBytes())
             .Single("process_rss_bytes", "gauge", "Resident set size, in bytes", ProcessStats.ResidentBytes())

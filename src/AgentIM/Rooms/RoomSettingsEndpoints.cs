@@ -1,9 +1,13 @@
 using System.Text.Json;
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Config;
+using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Messages;
 using AgentIM.Realtime;
+using AgentIM.Routers;
+using Npgsql;
 
 namespace AgentIM.Rooms;
 
@@ -14,7 +18,14 @@ public static class RoomSettingsEndpoints
     public const string OnlyCreatorCanDelete = "Only room creator can delete";
 
     public static async Task<IResult> UpdateAsync(
-        string id, HttpContext context, RoomStore rooms, RoomEvents events, CancellationToken cancellationToken)
+        string id,
+        HttpContext context,
+        RoomStore rooms,
+        RoomEvents events,
+        RoomContexts contexts,
+        RouterAccess routers,
+        AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {
@@ -42,7 +53,8 @@ public static class RoomSettingsEndpoints
             return problem;
         }
 
-        var (exists, role) = await rooms.GetUserRoleAsync(id, context.Caller().UserId, cancellationToken);
+        var caller = context.Caller().UserId;
+        var (exists, role) = await rooms.GetUserRoleAsync(id, caller, cancellationToken);
         if (!exists || role is null)
         {
             return Api.NotFound(RoomsEndpoints.RoomNotFound);
@@ -63,26 +75,43 @@ public static class RoomSettingsEndpoints
             }
         }
 
-        if (routerId.Value is { } router && !await rooms.RouterExistsAsync(router, cancellationToken))
+        if (routerId.Value is { } router && RouterAccess.Refusal(await routers.CheckAsync(router, caller, cancellationToken)) is { } refused)
         {
-            // TODO(#3): router visibility (personal routers of others) arrives with the routers routes.
-            return Api.NotFound("Router not found");
+            return refused;
         }
 
         var update = new RoomUpdate(name, request.BroadcastMode, systemPrompt, routerId, request.AgentCommandRole);
-        var room = await rooms.UpdateAsync(id, update, cancellationToken);
+        RoomDto? room;
+        try
+        {
+            room = await rooms.UpdateAsync(id, update, cancellationToken);
+        }
+        catch (PostgresException e) when (DbErrors.IsForeignKeyViolation(e))
+        {
+            // The router was deleted between the check and the update.
+            return Api.Error(409, RouterAccess.Gone);
+        }
+
         if (room is null)
         {
             return Api.NotFound(RoomsEndpoints.RoomNotFound);
         }
 
         await events.RoomUpdatedAsync(id, cancellationToken);
+        await contexts.RoomChangedAsync(id, cancellationToken);
+        await audit.WriteAsync(context, caller, AuditActions.RoomUpdate, id, AuditActions.RoomTarget, null, cancellationToken);
         return Api.Ok(room, RoomsJson.Default.ApiOkRoomDto);
     }
 
     /// <summary>Deletes a room with everything in it; only its creator may (case B05 for what the sockets see).</summary>
     public static async Task<IResult> DeleteAsync(
-        string id, HttpContext context, RoomStore rooms, RoomEvents events, HubConfig config, CancellationToken cancellationToken)
+        string id,
+        HttpContext context,
+        RoomStore rooms,
+        RoomEvents events,
+        HubConfig config,
+        AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {
@@ -110,6 +139,8 @@ public static class RoomSettingsEndpoints
 
         events.RoomDeleted(id, gone.UserIds.Append(room.CreatedById));
         UploadFiles.DeleteBestEffort(config.UploadDir, gone.FileUrls);
+        await audit.WriteAsync(
+            context, caller, AuditActions.RoomDelete, id, AuditActions.RoomTarget, new AuditMetadata().Add("name", room.Name), cancellationToken);
         return Api.Done();
     }
 

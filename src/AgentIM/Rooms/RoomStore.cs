@@ -418,13 +418,6 @@ public sealed class RoomStore(HubDatabase database)
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
-    public async Task<bool> RouterExistsAsync(string routerId, CancellationToken cancellationToken)
-    {
-        await using var command = database.DataSource.CreateCommand("SELECT 1 FROM routers WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = routerId });
-        return await command.ExecuteScalarAsync(cancellationToken) is not null;
-    }
-
     private async Task<bool?> ToggleAsync(string sql, string roomId, string userId, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand(sql);

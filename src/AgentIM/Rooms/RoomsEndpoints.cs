@@ -1,9 +1,13 @@
 using AgentIM.Agents;
+using AgentIM.Audit;
 using AgentIM.Auth;
+using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Infrastructure.Json;
 using AgentIM.Messages;
 using AgentIM.Realtime;
+using AgentIM.Routers;
+using Npgsql;
 
 namespace AgentIM.Rooms;
 
@@ -39,7 +43,8 @@ public static class RoomsEndpoints
         return Api.Ok(list, ApiJson.Default.ApiOkListRoomListItem);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, RoomStore rooms, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(
+        HttpContext context, RoomStore rooms, RouterAccess routers, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, ApiJson.Default.CreateRoomRequest, cancellationToken);
         if (body.Problem is not null)
@@ -78,20 +83,36 @@ public static class RoomsEndpoints
             return Api.Validation("name", "validation.nameWhitespace");
         }
 
-        if (request.RouterId is { } routerId && !await rooms.RouterExistsAsync(routerId, cancellationToken))
+        var caller = context.Caller().UserId;
+        if (request.RouterId is { } routerId
+            && RouterAccess.Refusal(await routers.CheckAsync(routerId, caller, cancellationToken)) is { } refused)
         {
-            // TODO(#3): router visibility (personal routers of others) arrives with the routers routes.
-            return Api.NotFound("Router not found");
+            return refused;
         }
 
-        var caller = context.Caller().UserId;
         var memberIds = (request.MemberIds ?? []).Where(id => id != caller).Distinct().ToList();
-        var room = await rooms.CreateAsync(
-            caller, name, request.Type ?? "group", request.BroadcastMode ?? false, request.SystemPrompt, request.RouterId,
-            request.AgentCommandRole ?? "member", memberIds, cancellationToken);
-        return room is null
-            ? Api.Error(400, "One or more users not found")
-            : Api.Ok(room, ApiJson.Default.ApiOkRoomDto, StatusCodes.Status201Created);
+        RoomDto? room;
+        try
+        {
+            room = await rooms.CreateAsync(
+                caller, name, request.Type ?? "group", request.BroadcastMode ?? false, request.SystemPrompt, request.RouterId,
+                request.AgentCommandRole ?? "member", memberIds, cancellationToken);
+        }
+        catch (PostgresException e) when (DbErrors.IsForeignKeyViolation(e) && request.RouterId is not null)
+        {
+            // The router was deleted between the check and the insert.
+            return Api.Error(409, RouterAccess.Gone);
+        }
+
+        if (room is null)
+        {
+            return Api.Error(400, "One or more users not found");
+        }
+
+        await audit.WriteAsync(
+            context, caller, AuditActions.RoomCreate, room.Id, AuditActions.RoomTarget,
+            new AuditMetadata().Add("name", room.Name).Add("members", memberIds.Count), cancellationToken);
+        return Api.Ok(room, ApiJson.Default.ApiOkRoomDto, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, RoomStore rooms, CancellationToken cancellationToken)
@@ -128,7 +149,14 @@ public static class RoomsEndpoints
     }
 
     private static async Task<IResult> AddMemberAsync(
-        string id, HttpContext context, RoomStore rooms, AgentStore agents, RoomEvents events, CancellationToken cancellationToken)
+        string id,
+        HttpContext context,
+        RoomStore rooms,
+        AgentStore agents,
+        RoomEvents events,
+        RoomContexts contexts,
+        AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {
@@ -192,11 +220,22 @@ public static class RoomsEndpoints
         }
 
         await events.MembersChangedAsync(id, cancellationToken);
+        await contexts.RoomChangedAsync(id, cancellationToken);
+        await audit.WriteAsync(
+            context, caller, AuditActions.MemberAdd, request.MemberId, AuditActions.MemberTarget,
+            new AuditMetadata().Add("roomId", id).Add("memberType", request.MemberType).Add("role", request.Role ?? "member"), cancellationToken);
         return Results.Json(ApiDone.Instance, ApiJson.Default.ApiDone, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> RemoveMemberAsync(
-        string id, string memberId, HttpContext context, RoomStore rooms, RoomEvents events, CancellationToken cancellationToken)
+        string id,
+        string memberId,
+        HttpContext context,
+        RoomStore rooms,
+        RoomEvents events,
+        RoomContexts contexts,
+        AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {
@@ -235,6 +274,10 @@ public static class RoomsEndpoints
         if (removedType is not null)
         {
             await events.MembersChangedAsync(id, cancellationToken);
+            await contexts.RoomChangedAsync(id, cancellationToken);
+            await audit.WriteAsync(
+                context, caller, AuditActions.MemberRemove, memberId, AuditActions.MemberTarget,
+                new AuditMetadata().Add("roomId", id).Add("memberType", removedType), cancellationToken);
         }
 
         return Api.Done();

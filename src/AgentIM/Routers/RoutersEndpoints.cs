@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Crypto;
@@ -29,6 +30,7 @@ public static class RoutersEndpoints
         services.AddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton(provider => new SsrfGuard(provider.GetRequiredService<IHostResolver>()));
         services.AddSingleton<RouterTester>();
+        services.AddSingleton<RouterAccess>();
         return services;
     }
 
@@ -54,7 +56,13 @@ public static class RoutersEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, RouterStore routers, UserStore users, SecretBox secretBox, SsrfGuard guard, CancellationToken cancellationToken)
+        HttpContext context,
+        RouterStore routers,
+        UserStore users,
+        SecretBox secretBox,
+        SsrfGuard guard,
+        AuditLog audit,
+        CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, RoutersJson.Default.RouterRequest, cancellationToken);
         if (body.Problem is not null)
@@ -100,9 +108,15 @@ public static class RoutersEndpoints
             now,
             now);
         var created = await routers.InsertAsync(row, cancellationToken);
-        return created is null
-            ? Api.Error(409, NameTaken)
-            : Api.Ok(ToDto(created, secretBox), RoutersJson.Default.ApiOkRouterDto, StatusCodes.Status201Created);
+        if (created is null)
+        {
+            return Api.Error(409, NameTaken);
+        }
+
+        await audit.WriteAsync(
+            context, caller, AuditActions.RouterCreate, created.Id, AuditActions.RouterTarget,
+            new AuditMetadata().Add("name", created.Name).Add("scope", created.Scope), cancellationToken);
+        return Api.Ok(ToDto(created, secretBox), RoutersJson.Default.ApiOkRouterDto, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> GetAsync(
@@ -124,6 +138,7 @@ public static class RoutersEndpoints
         UserStore users,
         SecretBox secretBox,
         SsrfGuard guard,
+        AuditLog audit,
         CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(id))
@@ -174,11 +189,12 @@ public static class RoutersEndpoints
             return await routers.FindAsync(id, cancellationToken) is null ? Api.NotFound(RouterNotFound) : Api.Error(409, NameTaken);
         }
 
+        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.RouterUpdate, id, AuditActions.RouterTarget, null, cancellationToken);
         return Api.Ok(ToDto(updated, secretBox), RoutersJson.Default.ApiOkRouterDto);
     }
 
     private static async Task<IResult> DeleteAsync(
-        string id, HttpContext context, RouterStore routers, UserStore users, CancellationToken cancellationToken)
+        string id, HttpContext context, RouterStore routers, UserStore users, AuditLog audit, CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(id))
         {
@@ -196,7 +212,13 @@ public static class RoutersEndpoints
             return Api.Forbidden(DeleteForbidden);
         }
 
-        return await routers.DeleteAsync(id, cancellationToken) ? Api.Done() : Api.NotFound(RouterNotFound);
+        if (!await routers.DeleteAsync(id, cancellationToken))
+        {
+            return Api.NotFound(RouterNotFound);
+        }
+
+        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.RouterDelete, id, AuditActions.RouterTarget, null, cancellationToken);
+        return Api.Done();
     }
 
     private static async Task<IResult> TestAsync(

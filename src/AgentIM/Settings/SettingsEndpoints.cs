@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Crypto;
@@ -76,7 +77,8 @@ public static class SettingsEndpoints
         return Api.Ok(groups, SettingsJson.Default.ApiOkDictionaryStringListSettingItem);
     }
 
-    private static async Task<IResult> PutAsync(HttpContext context, RuntimeSettings settings, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(
+        HttpContext context, RuntimeSettings settings, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, SettingsJson.Default.SettingsChangeRequest, cancellationToken);
         if (body.Problem is not null)
@@ -95,7 +97,14 @@ public static class SettingsEndpoints
             list.Add(new(property.Name, Stringify(property.Value)));
         }
 
-        var result = await settings.ChangeAsync(list, context.Caller().UserId, cancellationToken);
+        var caller = context.Caller().UserId;
+        var result = await settings.ChangeAsync(list, caller, cancellationToken);
+        foreach (var key in result.Updated)
+        {
+            // Only the key: a sensitive value must not reach the audit table in clear.
+            await audit.WriteAsync(context, caller, AuditActions.SettingUpdate, key, AuditActions.SettingTarget, null, cancellationToken);
+        }
+
         var data = new SettingsChangeData { Updated = result.Updated };
         if (result.Errors.Count > 0)
         {

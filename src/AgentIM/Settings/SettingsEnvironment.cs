@@ -4,19 +4,13 @@ using AgentIM.Infrastructure.Config;
 namespace AgentIM.Settings;
 
 /// <summary>
-/// The environment layer of a setting (behaviour.md §14.2: DB → env → default). Variables that
-/// <see cref="HubConfig"/> already parsed are taken from it, so a hub built from a dictionary (the tests) and one
-/// built from an env file see the same values; the rest are read from the process environment.
-/// TODO(#3): HubConfig should carry the whole environment it was built from, so that variables only found in an
-/// <c>--env-file</c> (OAUTH_*, S3_*, ROUTER_LLM_*, RATE_LIMITS_ENABLED …) reach this layer too.
+/// The environment layer of a setting (behaviour.md §14.2: DB → env → default), read from the variables the
+/// <see cref="HubConfig"/> was built from: the process environment with any <c>--env-file</c> under it, or the
+/// dictionary a test hands over, never the test runner's own environment. Variables HubConfig parsed itself are
+/// reported as it understood them (a value it fell back to is its default).
 /// </summary>
-public sealed class SettingsEnvironment(HubConfig config, Func<string, string?> processEnvironment)
+public sealed class SettingsEnvironment(HubConfig config)
 {
-    public SettingsEnvironment(HubConfig config)
-        : this(config, Environment.GetEnvironmentVariable)
-    {
-    }
-
     /// <summary>The non-empty value of <paramref name="name"/>, or null.</summary>
     public string? Get(string name)
     {
@@ -36,7 +30,7 @@ public sealed class SettingsEnvironment(HubConfig config, Func<string, string?> 
             "MAX_WS_MESSAGE_SIZE" => Number(config.ClientFrameLimitBytes),
             "MAX_GATEWAY_MESSAGE_SIZE" => Number(config.GatewayFrameLimitBytes),
             "MAX_AGENT_CHAIN_DEPTH" => Number(config.MaxAgentChainDepth),
-            _ => processEnvironment(name),
+            _ => config.Environment.TryGetValue(name, out var raw) ? raw : null,
         };
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }

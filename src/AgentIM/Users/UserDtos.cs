@@ -13,6 +13,17 @@ public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewP
 public sealed record UpdateUserRequest(
     string? DisplayName, string? Role, string? Password, JsonElement MaxWsConnections, JsonElement MaxGateways);
 
+/// <summary>An OAuth sign-in linked to a user (rest-api.md #19); the provider's tokens are never part of it.</summary>
+public sealed record OAuthAccount(
+    string Id,
+    string Provider,
+    string ProviderAccountId,
+    string? Email,
+    string? DisplayName,
+    string? AvatarUrl,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
 public sealed record UserSearchResult(string Id, string Username, string DisplayName, string? AvatarUrl);
 
 public sealed record UserListItem(

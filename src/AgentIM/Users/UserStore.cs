@@ -85,7 +85,8 @@ public sealed class UserStore(HubDatabase database)
     /// Counts a wrong password; five in a row lock the account for 15 minutes. A wrong password after a lock
     /// has expired starts a fresh count instead of re-locking at once (an upstream quirk we do not copy).
     /// </summary>
-    public async Task RecordFailedLoginAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Counts a wrong password; returns the attempts counted so far and whether the account is now locked.</summary>
+    public async Task<(int Attempts, bool Locked)> RecordFailedLoginAsync(string id, CancellationToken cancellationToken)
     {
         const string sql = """
             UPDATE users
@@ -99,11 +100,13 @@ public sealed class UserStore(HubDatabase database)
                     ELSE locked_until
                 END
             WHERE id = $1
+            RETURNING failed_login_attempts, locked_until IS NOT NULL AND locked_until > $2
             """;
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt32(0), reader.GetBoolean(1)) : (0, false);
     }
 
     public async Task ResetFailedLoginsAsync(string id, CancellationToken cancellationToken)
@@ -136,6 +139,35 @@ public sealed class UserStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    /// <summary>The caller's linked OAuth sign-ins, oldest first.</summary>
+    public async Task<List<OAuthAccount>> ListOAuthAccountsAsync(string userId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT id, provider, provider_account_id, email, display_name, avatar_url, created_at, updated_at
+            FROM oauth_accounts
+            WHERE user_id = $1
+            ORDER BY created_at, id
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<OAuthAccount>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new OAuthAccount(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetDateTime(6),
+                reader.GetDateTime(7)));
+        }
+
+        return list;
     }
 
     /// <summary>Up to ten other users whose username or display name contains <paramref name="query"/>, ignoring case.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Messages;
@@ -24,7 +25,13 @@ public static class UsersAdminEndpoints
 
     /// <summary>Changes a user's name, role, limits or password; a new password ends every session of that user.</summary>
     public static async Task<IResult> UpdateAsync(
-        string id, HttpContext context, UserStore users, UserAccounts accounts, PasswordHasher hasher, CancellationToken cancellationToken)
+        string id,
+        HttpContext context,
+        UserStore users,
+        UserAccounts accounts,
+        PasswordHasher hasher,
+        AuditLog audit,
+        CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {
@@ -81,13 +88,23 @@ public static class UsersAdminEndpoints
             await accounts.RevokeAllSessionsAsync(id, cancellationToken);
         }
 
+        var changed = new List<string>();
+        AddIf(changed, "displayName", displayName is not null);
+        AddIf(changed, "role", request.Role is not null);
+        AddIf(changed, "password", hash is not null);
+        AddIf(changed, "maxWsConnections", maxWsConnections.Present);
+        AddIf(changed, "maxGateways", maxGateways.Present);
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.UserUpdate, id, AuditActions.UserTarget,
+            new AuditMetadata().Add("fields", changed), cancellationToken);
+
         var data = new UpdatedUser(
             user.Id, user.Username, user.DisplayName, user.Role, user.MaxWsConnections, user.MaxGateways, user.CreatedAt, user.UpdatedAt);
         return Api.Ok(data, UsersJson.Default.ApiOkUpdatedUser);
     }
 
     public static async Task<IResult> DeleteAsync(
-        string id, HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+        string id, HttpContext context, UserAccounts accounts, AuditLog audit, CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(id))
         {
@@ -99,9 +116,21 @@ public static class UsersAdminEndpoints
             return Api.Error(400, CannotDeleteYourself);
         }
 
-        return await accounts.DeleteAsync(id, cancellationToken)
-            ? Api.Done()
-            : Api.NotFound(UsersEndpoints.UserNotFound);
+        if (!await accounts.DeleteAsync(id, cancellationToken))
+        {
+            return Api.NotFound(UsersEndpoints.UserNotFound);
+        }
+
+        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.UserDelete, id, AuditActions.UserTarget, null, cancellationToken);
+        return Api.Done();
+    }
+
+    private static void AddIf(List<string> list, string field, bool condition)
+    {
+        if (condition)
+        {
+            list.Add(field);
+        }
     }
 
     /// <summary>A connection limit: absent, null (no limit) or an integer 1–1000.</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Infrastructure.Json;
@@ -26,6 +27,7 @@ public static partial class UsersEndpoints
         var group = app.MapGroup("/api/users").RequireBearer();
         group.MapGet("/me", GetMeAsync);
         group.MapPut("/me", UpdateMeAsync);
+        group.MapGet("/me/oauth-accounts", ListOAuthAccountsAsync);
         group.MapPut("/me/password", ChangePasswordAsync);
         group.MapGet("/search", SearchAsync);
         group.MapGet("/", UsersAdminEndpoints.ListAsync).RequireAdmin();
@@ -99,7 +101,8 @@ public static partial class UsersEndpoints
     /// Changes the caller's password and ends every session of theirs, this one included: refresh tokens, access
     /// tokens and every client and gateway socket (decisions.md, case B08).
     /// </summary>
-    private static async Task<IResult> ChangePasswordAsync(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangePasswordAsync(
+        HttpContext context, UserAccounts accounts, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, UsersJson.Default.ChangePasswordRequest, cancellationToken);
         if (body.Problem is not null)
@@ -116,8 +119,13 @@ public static partial class UsersEndpoints
             return problem;
         }
 
-        var outcome = await accounts.ChangeOwnPasswordAsync(
-            context.Caller().UserId, request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        var caller = context.Caller().UserId;
+        var outcome = await accounts.ChangeOwnPasswordAsync(caller, request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        if (outcome == PasswordChange.Changed)
+        {
+            await audit.WriteAsync(context, caller, AuditActions.PasswordChange, caller, AuditActions.UserTarget, null, cancellationToken);
+        }
+
         return outcome switch
         {
             PasswordChange.Changed => Api.Done(),
@@ -125,6 +133,13 @@ public static partial class UsersEndpoints
             PasswordChange.WrongPassword => Api.Error(400, WrongCurrentPassword),
             _ => Api.NotFound(UserNotFound),
         };
+    }
+
+    /// <summary>The OAuth sign-ins linked to the caller (rest-api.md #19); tokens never leave the table.</summary>
+    private static async Task<IResult> ListOAuthAccountsAsync(HttpContext context, UserStore users, CancellationToken cancellationToken)
+    {
+        var accounts = await users.ListOAuthAccountsAsync(context.Caller().UserId, cancellationToken);
+        return Api.Ok(accounts, UsersJson.Default.ApiOkListOAuthAccount);
     }
 
     private static async Task<IResult> SearchAsync(HttpContext context, UserStore users, CancellationToken cancellationToken)
@@ -170,7 +185,7 @@ public static partial class UsersEndpoints
     private static partial Regex AvatarPattern();
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, UserStore users, PasswordHasher hasher, CancellationToken cancellationToken)
+        HttpContext context, UserStore users, PasswordHasher hasher, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, ApiJson.Default.CreateUserRequest, cancellationToken);
         if (body.Problem is not null)
@@ -207,6 +222,9 @@ public static partial class UsersEndpoints
             return Api.Error(409, UsernameTaken);
         }
 
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.UserCreate, created.Id, AuditActions.UserTarget,
+            new AuditMetadata().Add("username", created.Username).Add("role", created.Role), cancellationToken);
         var data = new CreatedUser(created.Id, created.Username, created.DisplayName, created.Role, created.CreatedAt, created.UpdatedAt);
         return Api.Ok(data, ApiJson.Default.ApiOkCreatedUser);
     }

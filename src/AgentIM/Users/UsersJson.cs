@@ -14,4 +14,5 @@ namespace AgentIM.Users;
 [JsonSerializable(typeof(ApiOk<List<UserSearchResult>>))]
 [JsonSerializable(typeof(UserListResponse))]
 [JsonSerializable(typeof(ApiOk<UpdatedUser>))]
+[JsonSerializable(typeof(ApiOk<List<OAuthAccount>>))]
 internal sealed partial class UsersJson : JsonSerializerContext;

@@ -59,6 +59,13 @@ public sealed record HubConfig
     /// <summary>Orphan sweep period; null follows the runtime setting cleanup.orphanFileInterval (1 min at least).</summary>
     public TimeSpan? OrphanSweepInterval { get; init; }
 
+    /// <summary>
+    /// Every variable the configuration was read from (process environment and <c>--env-file</c> alike), so that
+    /// settings this record does not parse (OAUTH_*, S3_*, ROUTER_LLM_*, RATE_LIMITS_ENABLED …) still have their
+    /// environment layer (behaviour.md §14.2).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault.</summary>
     public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env)
     {
@@ -72,6 +79,7 @@ public sealed record HubConfig
 
         var config = new HubConfig
         {
+            Environment = new Dictionary<string, string>(env, StringComparer.Ordinal),
             IsProduction = production,
             Host = reader.String("HOST", "0.0.0.0"),
             Port = reader.Int("PORT", 3000, 1, 65535),

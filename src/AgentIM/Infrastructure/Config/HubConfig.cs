@@ -53,6 +53,12 @@ public sealed record HubConfig
     public int MaxPendingPermissions { get; init; } = 1000;
     public TimeSpan WorkspaceRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Lets the AI router call an LLM on loopback (127.0.0.0/8, ::1), for tests and local development only; other
+    /// private ranges stay refused, and production refuses to start with it (ROUTER_ALLOW_LOOPBACK).
+    /// </summary>
+    public bool AllowLoopbackRouters { get; init; }
+
     /// <summary>Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault.</summary>
     public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env)
     {
@@ -102,6 +108,7 @@ public sealed record HubConfig
             PermissionTimeoutCap = TimeSpan.FromMilliseconds(reader.Int("PERMISSION_TIMEOUT_CAP_MS", 300_000, 100, 300_000)),
             MaxPendingPermissions = reader.Int("PERMISSION_MAX_PENDING", 1000, 1, 100_000),
             WorkspaceRequestTimeout = TimeSpan.FromMilliseconds(reader.Int("WORKSPACE_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000)),
+            AllowLoopbackRouters = reader.Bool("ROUTER_ALLOW_LOOPBACK", false),
         };
         config.ValidateForProduction();
         return config;
@@ -113,6 +120,11 @@ public sealed record HubConfig
         if (!IsProduction)
         {
             return;
+        }
+
+        if (AllowLoopbackRouters)
+        {
+            throw new ConfigException("ROUTER_ALLOW_LOOPBACK", "is for tests and development only; production never calls loopback routers");
         }
 
         if (JwtSecret == DefaultJwtSecret || JwtSecret.Length < 32)

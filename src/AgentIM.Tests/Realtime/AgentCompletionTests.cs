@@ -11,7 +11,7 @@ namespace AgentIM.Tests.Realtime;
 public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixture>
 {
     [Fact]
-    public async Task Completion_ResentAfterReconnect_OneMessageWithLastContentAndSameId()
+    public async Task B03_Completion_ResentAfterReconnect_OneMessageWithLastContentAndSameId()
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         var agentId = stage.AgentIds["dev"];
@@ -112,7 +112,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
     }
 
     [Fact]
-    public async Task Chunk_RoomDeleted_RoomNotFoundAndGatewayStillStreamsIntoAnotherRoom()
+    public async Task B05_Chunk_RoomDeleted_RoomNotFoundAndGatewayStillStreamsIntoAnotherRoom()
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         var agentId = stage.AgentIds["dev"];
@@ -142,7 +142,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
     }
 
     [Fact]
-    public async Task Completion_RoomDeletedMidStream_RoomNotFoundNotSilenceAndNoRow()
+    public async Task B05_Completion_RoomDeletedMidStream_RoomNotFoundNotSilenceAndNoRow()
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         var agentId = stage.AgentIds["dev"];

@@ -18,6 +18,7 @@ public sealed class HubMetrics
     private long _wsMessagesOut;
     private long _apiErrors;
     private long _droppedGatewayFrames;
+    private long _wsDeadPeers;
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
 
@@ -29,6 +30,7 @@ public sealed class HubMetrics
     public long WsMessagesOut => Interlocked.Read(ref _wsMessagesOut);
     public long ApiErrors => Interlocked.Read(ref _apiErrors);
     public long DroppedGatewayFrames => Interlocked.Read(ref _droppedGatewayFrames);
+    public long WsDeadPeers => Interlocked.Read(ref _wsDeadPeers);
 
     public void UserMessageStored() => Interlocked.Increment(ref _userMessages);
     public void AgentMessageStored() => Interlocked.Increment(ref _agentMessages);
@@ -36,6 +38,9 @@ public sealed class HubMetrics
     public void WsMessagesSent(int count) => Interlocked.Add(ref _wsMessagesOut, count);
     public void ApiError() => Interlocked.Increment(ref _apiErrors);
     public void GatewayFrameDropped() => Interlocked.Increment(ref _droppedGatewayFrames);
+
+    /// <summary>A socket that ended without a close handshake: silent past the idle window, reset, or cut off for not reading.</summary>
+    public void WsDeadPeer() => Interlocked.Increment(ref _wsDeadPeers);
 
     /// <summary>
     /// A <c>server:send_to_agent</c> is about to leave for the agent; the earliest unanswered one per (agent, room) is

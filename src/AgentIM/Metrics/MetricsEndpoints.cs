@@ -48,6 +48,7 @@ public static class MetricsEndpoints
             .Sample("agentim_ws_messages_total", metrics.WsMessagesIn, ("direction", "in"))
             .Single("agentim_api_errors_total", "counter", "API responses with a server error status", metrics.ApiErrors)
             .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames)
+            .Single("agentim_ws_dead_peers_total", "counter", "WebSockets that ended without a close handshake (silent, reset or cut off)", metrics.WsDeadPeers)
             .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
             .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
             .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");

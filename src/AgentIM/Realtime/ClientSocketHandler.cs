@@ -57,6 +57,10 @@ public sealed partial class ClientSocketHandler(
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // The peer went away; nothing to answer.
+            if (!connection.IsClosing)
+            {
+                metrics.WsDeadPeer();
+            }
         }
         finally
         {

@@ -54,6 +54,10 @@ public sealed partial class GatewaySocketHandler(
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // The peer went away; its agents go offline below.
+            if (!connection.IsClosing)
+            {
+                metrics.WsDeadPeer();
+            }
         }
         finally
         {

@@ -87,7 +87,7 @@ public sealed class AgentNamesB19Tests(HubFixture hub) : IClassFixture<HubFixtur
         await one.PingAsync("gateway:ping");
         await two.PingAsync("gateway:ping");
 
-        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM agents WHERE id = ANY($1)", new[] { first, second }));
+        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM agents WHERE id = ANY($1)", (object)new[] { first, second }));
         Assert.Single(one.All("server:error").Concat(two.All("server:error")), e => e["code"]!.GetValue<string>() == "AGENT_NAME_TAKEN");
     }
 

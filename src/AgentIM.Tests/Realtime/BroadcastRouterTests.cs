@@ -155,7 +155,7 @@ public sealed class BroadcastRouterTests(LoopbackRouterHubFixture hub) : IClassF
         await using var stage = await BroadcastStageAsync("dev");
         own.Reply = (200, FakeLlm.Answer($"[\"{stage.AgentIds["dev"]}\"]"), TimeSpan.Zero);
         var box = hub.Services.GetRequiredService<SecretBox>();
-        var routerId = Unique.Id("rt")[..20];
+        var routerId = Unique.Id("rt");
         await TestSql.ExecuteAsync(
             hub,
             """

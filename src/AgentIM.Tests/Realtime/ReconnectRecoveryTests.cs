@@ -43,7 +43,9 @@ public sealed class ReconnectRecoveryTests(HubFixture hub) : IClassFixture<HubFi
         }
 
         await other.SendMessageAsync(stage.RoomId, "bob says hi while you are away");
+        await steady.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "bob says hi while you are away");
         await steady.SendMessageAsync(stage.RoomId, "and alice on her other tab");
+        await steady.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "and alice on her other tab");
         await stage.Gateway.SendAsync(Chunk(stage.RoomId, agentId, finishedWhileAway, "short "));
         await stage.Gateway.SendAsync(Complete(stage.RoomId, agentId, finishedWhileAway, "short answer"));
         await steady.WaitForAsync("server:message_complete", f => f["message"]!["id"]!.GetValue<string>() == finishedWhileAway);
@@ -57,6 +59,8 @@ public sealed class ReconnectRecoveryTests(HubFixture hub) : IClassFixture<HubFi
         await stage.Gateway.SendAsync(Complete(stage.RoomId, agentId, streaming, "part1 part2 part3 part4 part5 part6 part7"));
         await steady.WaitForAsync("server:message_complete", f => f["message"]!["id"]!.GetValue<string>() == streaming);
         await back.WaitForAsync("server:message_complete", f => f["message"]!["id"]!.GetValue<string>() == streaming);
+        await steady.PingAsync();
+        await back.PingAsync();
 
         // The stream: every chunk once, in order, the same text as the tab that never dropped.
         Assert.Equal(StreamText(steady, streaming), StreamText(back, streaming));

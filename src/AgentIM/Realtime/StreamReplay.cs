@@ -34,7 +34,7 @@ public sealed class ReplayStream(string roomId, string messageId, string agentId
 /// </summary>
 public sealed class StreamReplay
 {
-    /// <summary>Bytes of frames kept per stream; a longer stream overflows and is no longer replayed.</summary>
+    /// <summary>Bytes kept per stream (frames and text); a longer stream overflows and is no longer replayed.</summary>
     public const long MaxBytesPerStream = 2L * 1024 * 1024;
 
     /// <summary>Bytes of frames kept per room, below a socket's 8 MiB send queue so a replay never cuts the joiner off.</summary>
@@ -78,8 +78,10 @@ public sealed class StreamReplay
             return;
         }
 
+        // The text is kept beside the frames (UTF-16, two bytes a character) and counts against the same caps.
+        var cost = frame.Length + (2L * (text?.Length ?? 0));
         var roomBytes = streams.Values.Sum(s => s.Bytes);
-        if (stream.Bytes + frame.Length > MaxBytesPerStream || roomBytes + frame.Length > MaxBytesPerRoom)
+        if (stream.Bytes + cost > MaxBytesPerStream || roomBytes + cost > MaxBytesPerRoom)
         {
             Overflow(stream);
             return;
@@ -87,8 +89,8 @@ public sealed class StreamReplay
 
         stream.Frames.Add(frame);
         stream.Text.Append(text);
-        stream.Bytes += frame.Length;
-        TotalBytes += frame.Length;
+        stream.Bytes += cost;
+        TotalBytes += cost;
         while (TotalBytes > MaxBytesTotal && LongestIdle() is { } victim)
         {
             Overflow(victim);
@@ -142,6 +144,7 @@ public sealed class StreamReplay
         stream.Bytes = 0;
         stream.Frames.Clear();
         stream.Frames.TrimExcess();
+        stream.Text.Clear();
         stream.Overflowed = true;
     }
 

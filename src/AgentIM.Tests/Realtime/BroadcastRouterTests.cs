@@ -1,3 +1,4 @@
+using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Crypto;
 using AgentIM.Realtime;
 using AgentIM.Tests.Support;
@@ -198,5 +199,50 @@ public sealed class BroadcastRouterTests(LoopbackRouterHubFixture hub) : IClassF
         var (status, body) = await stage.Owner.PutAsync($"/api/rooms/{stage.RoomId}", new { broadcastMode = true });
         Assert.True(status == 200, $"broadcast mode: {status} {body}");
         return stage;
+    }
+}
+
+/// <summary>
+/// Production safety of the router call: without <c>ROUTER_ALLOW_LOOPBACK</c> an LLM on loopback is never reached
+/// (the address is re-checked at connect time), and production refuses to start with the switch on.
+/// </summary>
+public sealed class BroadcastRouterSafetyTests(HubFixture hub) : IClassFixture<HubFixture>
+{
+    [Fact]
+    public async Task SystemRouterOnLoopback_SwitchOff_NeverConnectedAndNobodyRouted()
+    {
+        await using var llm = await FakeLlm.StartAsync();
+        var admin = await hub.LoginAdminAsync();
+        var (status, _) = await admin.PutAsync("/api/admin/settings", new
+        {
+            changes = new Dictionary<string, object> { ["router.llm.baseUrl"] = llm.BaseUrl, ["router.llm.apiKey"] = "sk-fake-key" },
+        });
+        Assert.Equal(200, status);
+        await using var stage = await AgentRoom.CreateAsync(hub, "dev");
+        Assert.Equal(200, (await stage.Owner.PutAsync($"/api/rooms/{stage.RoomId}", new { broadcastMode = true })).Status);
+        await using var client = await WsPeer.ClientAsync(stage.Owner, stage.RoomId);
+
+        await client.SendMessageAsync(stage.RoomId, "anyone there?");
+        await client.WaitForAsync("server:new_message");
+        await Task.Delay(1000);
+        await stage.Gateway.PingAsync("gateway:ping");
+
+        Assert.Empty(llm.Requests);
+        Assert.Empty(stage.Gateway.All("server:send_to_agent"));
+    }
+
+    [Fact]
+    public void Production_WithLoopbackRoutersAllowed_RefusesToStart()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["AGENTIM_ENV"] = "production",
+            ["JWT_SECRET"] = new string('j', 40),
+            ["ENCRYPTION_KEY"] = new string('e', 40),
+            ["ROUTER_ALLOW_LOOPBACK"] = "true",
+        };
+
+        var error = Assert.Throws<ConfigException>(() => HubConfig.FromEnvironment(env));
+        Assert.Equal("ROUTER_ALLOW_LOOPBACK", error.Variable);
     }
 }

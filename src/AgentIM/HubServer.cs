@@ -142,6 +142,9 @@ public static class HubServer
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton<InterruptedStreams>();
+        services.AddSingleton<RealtimeShutdown>();
+        services.AddSingleton<BroadcastRouter>();
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
         services.AddSingleton<RateLimitCounters>();

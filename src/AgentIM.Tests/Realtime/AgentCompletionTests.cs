@@ -11,7 +11,7 @@ namespace AgentIM.Tests.Realtime;
 public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixture>
 {
     [Fact]
-    public async Task Completion_ResentAfterReconnect_OneMessageWithLastContentAndSameId()
+    public async Task B03_Completion_ResentAfterReconnect_OneMessageWithLastContentAndSameId()
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         var agentId = stage.AgentIds["dev"];
@@ -112,7 +112,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
     }
 
     [Fact]
-    public async Task Chunk_RoomDeleted_RoomNotFoundAndGatewayStillStreamsIntoAnotherRoom()
+    public async Task B05_Chunk_RoomDeleted_RoomNotFoundAndGatewayStillStreamsIntoAnotherRoom()
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         var agentId = stage.AgentIds["dev"];
@@ -142,7 +142,7 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
     }
 
     [Fact]
-    public async Task Completion_RoomDeletedMidStream_RoomNotFoundNotSilenceAndNoRow()
+    public async Task B05_Completion_RoomDeletedMidStream_RoomNotFoundNotSilenceAndNoRow()
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         var agentId = stage.AgentIds["dev"];
@@ -164,6 +164,36 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
         await client.PingAsync();
         Assert.Single(client.All("server:message_chunk"));
+    }
+
+    [Fact]
+    public async Task B05_GatewayGoneMidStream_ErrorChunkAndStoredMessageThenARetryUpdatesIt()
+    {
+        await using var stage = await AgentRoom.CreateAsync(hub, "dev");
+        var agentId = stage.AgentIds["dev"];
+        await using var client = await WsPeer.ClientAsync(stage.Owner, stage.RoomId);
+        var reply = Unique.Id("resp-cut");
+        await stage.Gateway.SendAsync(Chunk(stage.RoomId, agentId, reply, "so far "));
+        await stage.Gateway.SendAsync(Chunk(stage.RoomId, agentId, reply, "so good"));
+        await client.WaitForAsync("server:message_chunk", f => f["chunk"]!["content"]!.GetValue<string>() == "so good");
+
+        stage.Gateway.Abort();
+
+        var error = await client.WaitForAsync("server:message_chunk", f => f["chunk"]!["type"]!.GetValue<string>() == "error");
+        Assert.Equal(reply, error["messageId"]!.GetValue<string>());
+        var cut = (await client.WaitForAsync("server:message_complete"))["message"]!;
+        Assert.Equal(reply, cut["id"]!.GetValue<string>());
+        Assert.StartsWith("so far so good", cut["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        var stored = Assert.Single(await HistoryAsync(stage.Owner, stage.RoomId));
+        Assert.Equal(reply, stored["id"]!.GetValue<string>());
+
+        // The gateway comes back and completes the reply from its queue: the same row is updated (case B03).
+        await using var back = await WsPeer.GatewayAsync(stage.Owner, stage.GatewayId, (agentId, "dev"));
+        await back.SendAsync(Complete(stage.RoomId, agentId, reply, "so far so good, and done"));
+        await client.WaitForAsync("server:message_complete", f => f["message"]!["content"]!.GetValue<string>() == "so far so good, and done");
+        var after = Assert.Single(await HistoryAsync(stage.Owner, stage.RoomId));
+        Assert.Equal(reply, after["id"]!.GetValue<string>());
+        Assert.Equal("so far so good, and done", after["content"]!.GetValue<string>());
     }
 
     private static object Chunk(string roomId, string agentId, string messageId, string content) =>

@@ -37,9 +37,10 @@ public sealed class PermissionRequestTests(ShortTimersHubFixture hub) : IClassFi
         var expiresAt = DateTime.Parse(shown["expiresAt"]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         Assert.InRange(expiresAt, before, DateTime.UtcNow + Cap + TimeSpan.FromSeconds(1));
 
+        // Two sockets are handled side by side, so the second answer is sent once the first has reached the gateway.
         await bobSocket.SendAsync(new { type = "client:permission_response", requestId, decision = "deny", denyReason = "not now" });
-        await alice.SendAsync(new { type = "client:permission_response", requestId, decision = "allow" });
         var answer = await stage.Gateway.WaitForAsync("server:permission_response");
+        await alice.SendAsync(new { type = "client:permission_response", requestId, decision = "allow" });
 
         Assert.Equal(requestId, answer["requestId"]!.GetValue<string>());
         Assert.Equal("deny", answer["decision"]!.GetValue<string>());

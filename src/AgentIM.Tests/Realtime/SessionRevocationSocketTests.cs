@@ -12,7 +12,7 @@ public sealed class SessionRevocationSocketTests(HubFixture hub) : IClassFixture
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task Logout_SessionWithOpenSocket_SocketRevokedAndClosedOtherSessionKeepsWorking()
+    public async Task B08_Logout_SessionWithOpenSocket_SocketRevokedAndClosedOtherSessionKeepsWorking()
     {
         var first = await TestUsers.CreateAsync(hub, "alice");
         var second = await hub.LoginAsync(first.Username, HubFixture.UserPassword);
@@ -52,7 +52,7 @@ public sealed class SessionRevocationSocketTests(HubFixture hub) : IClassFixture
     }
 
     [Fact]
-    public async Task Logout_SessionWithGateway_GatewayClosed1008()
+    public async Task B08_Logout_SessionWithGateway_GatewayClosed1008()
     {
         var alice = await TestUsers.CreateAsync(hub, "alice");
         var other = await hub.LoginAsync(alice.Username, HubFixture.UserPassword);

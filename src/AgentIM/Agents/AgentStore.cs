@@ -18,6 +18,9 @@ public enum RegisterOutcome
 {
     Registered,
     OwnedByAnotherUser,
+
+    /// <summary>The owner has another agent of that name, regardless of letter case (case B19).</summary>
+    NameTaken,
 }
 
 public enum AgentAccess
@@ -101,7 +104,58 @@ public sealed class AgentStore(HubDatabase database)
                 updated_at = EXCLUDED.updated_at
             WHERE (SELECT g.user_id FROM gateways g WHERE g.id = agents.gateway_id) = $11
             """;
-        await using var command = database.DataSource.CreateCommand(sql);
+        // One owner's registrations take turns (a transaction-scoped advisory lock on the owner), so two gateways
+        // registering "Helper" and "helper" at once cannot both win. The same name on the same gateway under a new
+        // id is the gateway re-creating its agent: allowed, and the old one goes offline (websocket.md §6 step 3).
+        const string lockSql = """
+            SELECT pg_advisory_xact_lock(hashtext('agent-names:' || $1))
+            """;
+        const string supersedeSql = """
+            UPDATE agents
+            SET status = 'offline'
+            WHERE gateway_id = $1
+              AND id <> $2
+              AND name = $3
+              AND status <> 'offline'
+            """;
+        const string nameSql = """
+            SELECT EXISTS (SELECT 1
+                           FROM agents a
+                           JOIN gateways g ON g.id = a.gateway_id
+                           WHERE g.user_id = $1
+                             AND a.id <> $2
+                             AND lower(a.name) = lower($3)
+                             AND NOT (a.gateway_id = $4 AND a.name = $3))
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand(lockSql, connection, transaction))
+        {
+            take.Parameters.Add(new NpgsqlParameter { Value = userId });
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var check = new NpgsqlCommand(nameSql, connection, transaction))
+        {
+            check.Parameters.Add(new NpgsqlParameter { Value = userId });
+            check.Parameters.Add(new NpgsqlParameter { Value = agent.Id });
+            check.Parameters.Add(new NpgsqlParameter { Value = agent.Name });
+            check.Parameters.Add(new NpgsqlParameter { Value = gatewayId });
+            if (await check.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return RegisterOutcome.NameTaken;
+            }
+        }
+
+        await using (var supersede = new NpgsqlCommand(supersedeSql, connection, transaction))
+        {
+            supersede.Parameters.Add(new NpgsqlParameter { Value = gatewayId });
+            supersede.Parameters.Add(new NpgsqlParameter { Value = agent.Id });
+            supersede.Parameters.Add(new NpgsqlParameter { Value = agent.Name });
+            await supersede.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = agent.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = agent.Name });
         command.Parameters.Add(new NpgsqlParameter { Value = agent.Type });
@@ -113,7 +167,27 @@ public sealed class AgentStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.Model ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? RegisterOutcome.Registered : RegisterOutcome.OwnedByAnotherUser;
+        var outcome = await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? RegisterOutcome.Registered : RegisterOutcome.OwnedByAnotherUser;
+        await transaction.CommitAsync(cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>Whether the owner has an agent other than <paramref name="agentId"/> named <paramref name="name"/>, ignoring case.</summary>
+    public async Task<bool> IsNameTakenAsync(string ownerId, string agentId, string name, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT EXISTS (SELECT 1
+                           FROM agents a
+                           JOIN gateways g ON g.id = a.gateway_id
+                           WHERE g.user_id = $1
+                             AND a.id <> $2
+                             AND lower(a.name) = lower($3))
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = ownerId });
+        command.Parameters.Add(new NpgsqlParameter { Value = agentId });
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     public async Task SetStatusAsync(IReadOnlyCollection<string> agentIds, string status, CancellationToken cancellationToken)

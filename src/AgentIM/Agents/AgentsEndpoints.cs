@@ -18,6 +18,7 @@ public static class AgentsEndpoints
     public const string NotAgentOwner = "You do not own this agent";
     public const string GatewayNotFound = "Gateway not found";
     public const string GatewayOffline = "Gateway is offline";
+    public const string AgentNameTaken = "You already have an agent with this name";
     public const string SpawnMissingFields = "Missing required fields: gatewayId, agentType, name";
     public const string SpawnInvalidName = "Name must be 1-100 non-empty characters";
     public const string SpawnInvalidCredential = "credentialId must be 1-50 characters";
@@ -136,6 +137,12 @@ public static class AgentsEndpoints
         if (agent.OwnerId != caller)
         {
             return Api.Forbidden(NotAgentOwner);
+        }
+
+        // Case B19: one owner's agent names differ in more than letter case, so a mention is never ambiguous.
+        if (name is not null && await agentStore.IsNameTakenAsync(caller, id, name, cancellationToken))
+        {
+            return Api.Error(409, AgentNameTaken);
         }
 
         var updated = await agents.UpdateAsync(id, name, request.Visibility, request.VisibilityList?.Select(v => v!).ToList(), cancellationToken);

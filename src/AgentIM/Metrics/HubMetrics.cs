@@ -23,6 +23,7 @@ public sealed class HubMetrics
     private long _uploadsRefused;
     private long _downloads;
     private long _downloadBytes;
+    private long _wsDeadPeers;
 
     public DateTime StartedAt { get; } = DateTime.UtcNow;
 
@@ -39,6 +40,7 @@ public sealed class HubMetrics
     public long UploadsRefused => Interlocked.Read(ref _uploadsRefused);
     public long Downloads => Interlocked.Read(ref _downloads);
     public long DownloadBytes => Interlocked.Read(ref _downloadBytes);
+    public long WsDeadPeers => Interlocked.Read(ref _wsDeadPeers);
 
     public void UserMessageStored() => Interlocked.Increment(ref _userMessages);
     public void AgentMessageStored() => Interlocked.Increment(ref _agentMessages);
@@ -59,6 +61,9 @@ public sealed class HubMetrics
         Interlocked.Increment(ref _downloads);
         Interlocked.Add(ref _downloadBytes, bytes);
     }
+
+    /// <summary>A socket that ended without a close handshake: silent past the idle window, reset, or cut off for not reading.</summary>
+    public void WsDeadPeer() => Interlocked.Increment(ref _wsDeadPeers);
 
     /// <summary>
     /// A <c>server:send_to_agent</c> is about to leave for the agent; the earliest unanswered one per (agent, room) is

@@ -61,6 +61,7 @@ public static class MetricsEndpoints
             .Single("agentim_uploads_refused_total", "counter", "Uploads refused (type, content, size, full disk)", metrics.UploadsRefused)
             .Single("agentim_downloads_total", "counter", "Files served from /uploads", metrics.Downloads)
             .Single("agentim_download_bytes_total", "counter", "Bytes of files served from /uploads (whole files)", metrics.DownloadBytes)
+            .Single("agentim_ws_dead_peers_total", "counter", "WebSockets that ended without a close handshake (silent, reset or cut off)", metrics.WsDeadPeers)
             .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
             .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
             .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");

@@ -7,6 +7,9 @@ public sealed class ClientConnection(WebSocket socket) : SocketConnection(socket
 {
     private readonly HashSet<string> _rooms = [];
 
+    /// <summary>The runtime settings in force for the frame being handled (limits change without a restart).</summary>
+    public Settings.SettingsSnapshot? Settings { get; set; }
+
     public string? UserId { get; private set; }
     public string? Username { get; private set; }
     public string? SessionId { get; private set; }

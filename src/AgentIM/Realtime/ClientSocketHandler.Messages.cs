@@ -68,10 +68,16 @@ public sealed partial class ClientSocketHandler
         var message = stored!.Message;
         registry.SendToRoom(message.RoomId, Frames.Serialize(new NewMessageFrame(message), WireJson.Default.NewMessageFrame));
 
-        var agents = mentioned.Where(m => m.IsAgent).ToList();
-        if (agents.Count == 0)
+        var agents = mentioned.Where(m => m.IsAgent).Select(m => (m.Id, m.Name)).ToList();
+        if (agents.Count == 0 && !members.Any(m => m.IsAgent))
         {
-            // TODO(#4): broadcast rooms route unmentioned messages through the AI router.
+            return;
+        }
+
+        // No agent mentioned: a broadcast room asks its AI router which agents are meant (behaviour.md §1.3).
+        var room = agents.Count == 0 ? await rooms.GetAsync(message.RoomId, connection.Closed) : null;
+        if (agents.Count == 0 && room is not { BroadcastMode: true })
+        {
             return;
         }
 
@@ -81,16 +87,45 @@ public sealed partial class ClientSocketHandler
             return;
         }
 
+        if (agents.Count > 0)
+        {
+            SendToAgents(connection, message, agents, "direct");
+            return;
+        }
+
+        // The LLM may take seconds, so it runs beside this socket's frames rather than holding them up.
+        _ = RouteBroadcastAsync(connection, message, room!);
+    }
+
+    private async Task RouteBroadcastAsync(ClientConnection connection, MessageDto message, RoomDto room)
+    {
+        try
+        {
+            var chosen = await broadcastRouter.SelectAsync(room, message.Content, CancellationToken.None);
+            if (chosen.Count > 0)
+            {
+                SendToAgents(connection, message, chosen.Select(a => (a.Id, a.Name)).ToList(), "broadcast");
+            }
+        }
+        catch (Exception e)
+        {
+            RealtimeLog.ClientFrameFailed(logger, connection.Id, e);
+        }
+    }
+
+    /// <summary>One <c>server:send_to_agent</c> per agent (one conversation); the room hears of agents that are offline.</summary>
+    private void SendToAgents(ClientConnection connection, MessageDto message, List<(string Id, string Name)> agents, string routingMode)
+    {
         var conversationId = Ids.New();
-        foreach (var agent in agents)
+        foreach (var (agentId, agentName) in agents)
         {
             var send = new SendToAgentFrame(
-                agent.Id, message.RoomId, message.Id, message.Content, connection.Username!, "user", "direct", conversationId, 0);
-            metrics.AgentResponseStarted(agent.Id, message.RoomId);
-            if (!registry.SendToAgent(agent.Id, Frames.Serialize(send, WireJson.Default.SendToAgentFrame)))
+                agentId, message.RoomId, message.Id, message.Content, connection.Username!, "user", routingMode, conversationId, 0);
+            metrics.AgentResponseStarted(agentId, message.RoomId);
+            if (!registry.SendToAgent(agentId, Frames.Serialize(send, WireJson.Default.SendToAgentFrame)))
             {
-                metrics.AgentResponseAbandoned(agent.Id, message.RoomId);
-                registry.SendToRoom(message.RoomId, SystemNotice(message.RoomId, $"Agent {agent.Name} is offline"));
+                metrics.AgentResponseAbandoned(agentId, message.RoomId);
+                registry.SendToRoom(message.RoomId, SystemNotice(message.RoomId, $"Agent {agentName} is offline"));
             }
         }
     }

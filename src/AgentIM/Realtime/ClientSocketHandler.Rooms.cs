@@ -25,7 +25,7 @@ public sealed partial class ClientSocketHandler
                 }
                 else
                 {
-                    registry.Join(connection, roomId);
+                    registry.JoinWithReplay(connection, roomId);
                 }
 
                 return;

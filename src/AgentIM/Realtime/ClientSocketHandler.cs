@@ -6,6 +6,7 @@ using AgentIM.Infrastructure.Db;
 using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Rooms;
+using AgentIM.Settings;
 using AgentIM.Users;
 
 namespace AgentIM.Realtime;
@@ -29,6 +30,8 @@ public sealed partial class ClientSocketHandler(
     WorkspaceRequests workspaces,
     RealtimeStore realtimeStore,
     AgentStore agentStore,
+    BroadcastRouter broadcastRouter,
+    RuntimeSettings settings,
     HubMetrics metrics,
     ILogger<ClientSocketHandler> logger)
 {
@@ -54,6 +57,10 @@ public sealed partial class ClientSocketHandler(
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // The peer went away; nothing to answer.
+            if (!connection.IsClosing)
+            {
+                metrics.WsDeadPeer();
+            }
         }
         finally
         {
@@ -81,9 +88,12 @@ public sealed partial class ClientSocketHandler(
 
     private async Task ReadLoopAsync(ClientConnection connection)
     {
-        var limit = config.ClientFrameLimitBytes;
         while (!connection.Closed.IsCancellationRequested)
         {
+            // Limits are runtime settings (5 s cache): a change applies to the next frame of every socket.
+            connection.Settings = await settings.GetAsync(connection.Closed);
+            var limit = connection.Settings.ClientFrameLimitBytes;
+
             // Before auth nothing large is read at all; afterwards an oversized frame is drained and answered.
             var drainLimit = connection.IsAuthenticated ? 8L * limit : limit;
             var (outcome, frame) = await connection.ReadAsync(limit, drainLimit, connection.Closed);
@@ -257,8 +267,19 @@ public sealed partial class ClientSocketHandler(
                 }
 
                 return;
+            case "client:rewind_room":
+                var rewind = Frames.Parse(frame.Span, WireJson.Default.ClientRewindRoomFrame);
+                if (!IsId(rewind?.RoomId) || !IsId(rewind!.MessageId))
+                {
+                    SendInvalid(connection);
+                }
+                else if (Admit(connection))
+                {
+                    await HandleRewindAsync(connection, rewind.RoomId!, rewind.MessageId!);
+                }
+
+                return;
             default:
-                // TODO(#4): client:rewind_room (destructive rewind, websocket.md §4) is not handled yet.
                 SendInvalid(connection);
                 return;
         }
@@ -273,7 +294,7 @@ public sealed partial class ClientSocketHandler(
             return false;
         }
 
-        if (!rateLimiter.TryAcquire(connection.UserId!))
+        if (!rateLimiter.TryAcquire(connection.UserId!, connection.Settings!.ClientMessageMax, connection.Settings.ClientMessageWindow))
         {
             SendError(connection, ErrorCodes.RateLimited, "Too many messages, please slow down");
             return false;
@@ -326,14 +347,14 @@ public sealed partial class ClientSocketHandler(
         if (connection.UserId != claims.UserId)
         {
             var user = await users.FindByIdAsync(claims.UserId, connection.Closed);
-            var perUser = user?.MaxWsConnections ?? config.MaxWsConnectionsPerUser;
+            var perUser = user?.MaxWsConnections ?? connection.Settings!.MaxConnectionsPerUser;
             if (registry.CountClients(claims.UserId) >= perUser)
             {
                 SendAuthResult(connection, new AuthResultFrame(false, "Too many connections", null));
                 return;
             }
 
-            if (registry.ClientCount >= config.MaxTotalWsConnections)
+            if (registry.ClientCount >= connection.Settings!.MaxTotalConnections)
             {
                 SendAuthResult(connection, new AuthResultFrame(false, "Server at capacity", null));
                 return;

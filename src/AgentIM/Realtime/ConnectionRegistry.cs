@@ -15,6 +15,7 @@ public sealed class ConnectionRegistry
     private readonly Dictionary<string, ClientConnection[]> _byRoom = [];
     private readonly ConcurrentDictionary<long, GatewayConnection> _gateways = new();
     private readonly ConcurrentDictionary<string, GatewayConnection> _agents = new();
+    private readonly StreamReplay _streams = new();
     private int _clientCount;
 
     public int ClientCount => Volatile.Read(ref _clientCount);
@@ -118,6 +119,100 @@ public sealed class ConnectionRegistry
         foreach (var connection in RoomSubscribers(roomId))
         {
             Leave(connection, roomId);
+        }
+
+        lock (_gate)
+        {
+            _streams.RemoveWhere(s => s.RoomId == roomId);
+        }
+    }
+
+    /// <summary>
+    /// Joins a room and, in the same step, replays to this socket the chunks so far of every reply still streaming
+    /// there (reconnect recovery). Chunks are recorded under the same lock, so each reaches the socket exactly once:
+    /// in the replay or live. False when the socket had already joined (nothing is replayed twice).
+    /// </summary>
+    public bool JoinWithReplay(ClientConnection connection, string roomId)
+    {
+        lock (_gate)
+        {
+            if (!connection.AddRoom(roomId))
+            {
+                return false;
+            }
+
+            Add(_byRoom, roomId, connection);
+            foreach (var frame in _streams.Snapshot(roomId))
+            {
+                connection.Send(frame);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Broadcasts a <c>server:message_chunk</c> frame and records it for sockets that join later. Every chunk of a
+    /// room goes through here, whichever node it came from, so the replay buffer sees what the room saw.
+    /// </summary>
+    public void SendChunkToRoom(string roomId, string messageId, string agentId, string agentName, byte[] frame, string? text)
+    {
+        ClientConnection[] subscribers;
+        lock (_gate)
+        {
+            _streams.Append(roomId, messageId, agentId, agentName, frame, text);
+            subscribers = _byRoom.TryGetValue(roomId, out var sockets) ? sockets : [];
+        }
+
+        foreach (var connection in subscribers)
+        {
+            connection.Send(frame);
+        }
+    }
+
+    /// <summary>Broadcasts the frame that ends a stream (its completion) and stops replaying the stream.</summary>
+    public void SendStreamEndToRoom(string roomId, string messageId, byte[] frame)
+    {
+        ClientConnection[] subscribers;
+        lock (_gate)
+        {
+            _streams.Remove(roomId, messageId);
+            subscribers = _byRoom.TryGetValue(roomId, out var sockets) ? sockets : [];
+        }
+
+        foreach (var connection in subscribers)
+        {
+            connection.Send(frame);
+        }
+    }
+
+    /// <summary>Stops replaying a stream (it failed); returns what was buffered, or null.</summary>
+    public ReplayStream? EndStream(string roomId, string messageId)
+    {
+        lock (_gate)
+        {
+            return _streams.Remove(roomId, messageId);
+        }
+    }
+
+    /// <summary>Stops replaying, and returns, every stream that matches (an agent gone, the hub stopping).</summary>
+    public List<ReplayStream> EndStreams(Func<ReplayStream, bool> match)
+    {
+        lock (_gate)
+        {
+            return _streams.RemoveWhere(match);
+        }
+    }
+
+    /// <summary>Replies streaming now and the bytes of frames kept to replay them (reconnect recovery).</summary>
+    public (int Streams, long Bytes) ReplayUsage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_streams.StreamCount, _streams.TotalBytes);
+            }
         }
     }
 

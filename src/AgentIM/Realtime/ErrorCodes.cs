@@ -24,5 +24,8 @@ public static class ErrorCodes
     // Ours: the database is briefly unreachable and the frame may be sent again (case B23).
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
 
+    // Ours: the owner already has an agent of that name, regardless of letter case (case B19).
+    public const string AgentNameTaken = "AGENT_NAME_TAKEN";
+
     public const string ProtocolVersion = "1";
 }

@@ -46,16 +46,31 @@ public sealed partial class GatewaySocketHandler
             agent.SlashCommands?.Json,
             agent.McpServers is null ? null : JsonSerializer.Serialize(agent.McpServers, ApiJson.Default.ListString),
             agent.Model);
-        if (await agents.RegisterAsync(registration, connection.GatewayId!, connection.UserId!, connection.Closed) != RegisterOutcome.Registered)
+        var gate = AgentLock(agent.Id);
+        await gate.WaitAsync(connection.Closed);
+        try
         {
-            Drop(connection, "gateway:register_agent (agent of another user)");
-            return;
-        }
+            switch (await agents.RegisterAsync(registration, connection.GatewayId!, connection.UserId!, connection.Closed))
+            {
+                case RegisterOutcome.OwnedByAnotherUser:
+                    Drop(connection, "gateway:register_agent (agent of another user)");
+                    return;
+                case RegisterOutcome.NameTaken:
+                    // Case B19: one owner's agent names differ in more than letter case, so a mention is never ambiguous.
+                    RealtimeLog.AgentNameTaken(logger, agent.Id, connection.GatewayId!);
+                    connection.Send(Frames.Error(ErrorCodes.AgentNameTaken, $"You already have an agent named \"{agent.Name}\" (names ignore letter case)"));
+                    return;
+            }
 
-        connection.Agents[agent.Id] = new BoundAgent(agent.Id, agent.Name, type);
-        if (registry.BindAgent(agent.Id, connection) is { } previous)
+            connection.Agents[agent.Id] = new BoundAgent(agent.Id, agent.Name, type);
+            if (registry.BindAgent(agent.Id, connection) is { } previous)
+            {
+                previous.Agents.TryRemove(agent.Id, out _);
+            }
+        }
+        finally
         {
-            previous.Agents.TryRemove(agent.Id, out _);
+            gate.Release();
         }
 
         await BroadcastStatusAsync(agent.Id, connection.Closed);
@@ -118,16 +133,18 @@ public sealed partial class GatewaySocketHandler
             if (total - size <= MaxStreamBytes)
             {
                 connection.StreamBytes[frame.MessageId!] = long.MaxValue;
+                registry.EndStream(frame.RoomId!, frame.MessageId!);
                 connection.Send(Frames.Error(ErrorCodes.StreamTooLarge, $"Stream total size exceeds maximum ({MaxStreamBytes} bytes)"));
             }
 
             return;
         }
 
-        var relayed = new MessageChunkFrame(
-            frame.RoomId!, agent.Id, agent.Name, frame.MessageId!,
-            new ChunkDto(chunk.Type!, ContentSanitizer.CleanCodeUnits(chunk.Content), chunk.Metadata));
-        registry.SendToRoom(frame.RoomId!, Frames.Serialize(relayed, WireJson.Default.MessageChunkFrame));
+        var content = ContentSanitizer.CleanCodeUnits(chunk.Content);
+        var relayed = new MessageChunkFrame(frame.RoomId!, agent.Id, agent.Name, frame.MessageId!, new ChunkDto(chunk.Type!, content, chunk.Metadata));
+        registry.SendChunkToRoom(
+            frame.RoomId!, frame.MessageId!, agent.Id, agent.Name, Frames.Serialize(relayed, WireJson.Default.MessageChunkFrame),
+            chunk.Type == "text" ? content : null);
     }
 
     /// <summary>Stores the finished reply once (idempotent on a repeat, case B03) and tells the room.</summary>
@@ -173,6 +190,7 @@ public sealed partial class GatewaySocketHandler
             // cached membership so the stream's next frames get the same answer at once (case B05).
             agentsCache.Invalidate(frame.RoomId!);
             connection.StreamBytes.TryRemove(frame.MessageId!, out _);
+            registry.EndStream(frame.RoomId!, frame.MessageId!);
             connection.Send(Frames.Error(ErrorCodes.RoomNotFound, "Room not found"));
             return;
         }
@@ -180,7 +198,8 @@ public sealed partial class GatewaySocketHandler
         connection.StreamBytes.TryRemove(frame.MessageId!, out _);
         metrics.AgentMessageStored();
         metrics.AgentResponded(agent.Id, message.RoomId);
-        registry.SendToRoom(message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
+        registry.SendStreamEndToRoom(
+            frame.RoomId!, frame.MessageId!, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
         await RouteToAgentsAsync(agent, message, frame.ConversationId, frame.Depth ?? 0, connection.Closed);
     }
 

@@ -6,6 +6,7 @@ using AgentIM.Infrastructure.Db;
 using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Rooms;
+using AgentIM.Settings;
 using AgentIM.Tasks;
 using AgentIM.Users;
 
@@ -31,9 +32,15 @@ public sealed partial class GatewaySocketHandler(
     TaskStore tasks,
     WorkspaceRequests workspaces,
     RoomContexts roomContexts,
+    InterruptedStreams interrupted,
+    RuntimeSettings settings,
     HubMetrics metrics,
     ILogger<GatewaySocketHandler> logger)
 {
+    // Status changes of one agent (registered on a new socket, offline as an old socket closes) take turns, so a
+    // gateway that reconnects before its old socket's close is processed never ends with its agents offline.
+    private readonly SemaphoreSlim[] _agentLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     public async Task RunAsync(WebSocket socket, CancellationToken stopping)
     {
         var connection = new GatewayConnection(socket);
@@ -47,6 +54,10 @@ public sealed partial class GatewaySocketHandler(
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // The peer went away; its agents go offline below.
+            if (!connection.IsClosing)
+            {
+                metrics.WsDeadPeer();
+            }
         }
         finally
         {
@@ -58,9 +69,10 @@ public sealed partial class GatewaySocketHandler(
 
     private async Task ReadLoopAsync(GatewayConnection connection)
     {
-        var limit = config.GatewayFrameLimitBytes;
         while (!connection.Closed.IsCancellationRequested)
         {
+            // Limits are runtime settings (5 s cache): a change applies to the next frame of every socket.
+            var limit = (await settings.GetAsync(connection.Closed)).GatewayFrameLimitBytes;
             var drainLimit = connection.IsAuthenticated ? 8L * limit : limit;
             var (outcome, frame) = await connection.ReadAsync(limit, drainLimit, connection.Closed);
             if (connection.IsClosing)
@@ -212,7 +224,8 @@ public sealed partial class GatewaySocketHandler(
         if (connection.UserId != claims.UserId)
         {
             var user = await users.FindByIdAsync(claims.UserId, connection.Closed);
-            if (registry.CountGateways(claims.UserId) >= (user?.MaxGateways ?? config.MaxGatewaysPerUser))
+            var perUser = user?.MaxGateways ?? (await settings.GetAsync(connection.Closed)).MaxGatewaysPerUser;
+            if (registry.CountGateways(claims.UserId) >= perUser)
             {
                 SendAuthResult(connection, new GatewayAuthResultFrame(false, "Too many gateway connections"));
                 return;
@@ -245,14 +258,35 @@ public sealed partial class GatewaySocketHandler(
         }
 
         // Agents that re-registered on a newer socket of the same gateway stay online.
-        var gone = connection.Agents.Values.Where(a => registry.GatewayOfAgent(a.Id) is null).ToList();
+        var gone = new List<BoundAgent>();
         try
         {
-            await agents.SetStatusAsync(gone.Select(a => a.Id).ToList(), "offline", CancellationToken.None);
+            foreach (var agent in connection.Agents.Values)
+            {
+                var gate = AgentLock(agent.Id);
+                await gate.WaitAsync(CancellationToken.None);
+                try
+                {
+                    if (registry.GatewayOfAgent(agent.Id) is null)
+                    {
+                        await agents.SetStatusAsync([agent.Id], "offline", CancellationToken.None);
+                        gone.Add(agent);
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }
+
             foreach (var agent in gone)
             {
                 await BroadcastStatusAsync(agent.Id, CancellationToken.None);
             }
+
+            // Replies those agents were still streaming can no longer finish: end them with what was said (case B05).
+            var goneIds = gone.Select(a => a.Id).ToHashSet();
+            await interrupted.EndAsync(registry.EndStreams(s => goneIds.Contains(s.AgentId)), InterruptedStreams.AgentGone, CancellationToken.None);
 
             await agents.MarkGatewayDisconnectedAsync(connection.GatewayId!, CancellationToken.None);
         }
@@ -282,6 +316,8 @@ public sealed partial class GatewaySocketHandler(
             connection.Close((WebSocketCloseStatus)4001, "Authentication timeout");
         }
     }
+
+    private SemaphoreSlim AgentLock(string agentId) => _agentLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(agentId) % _agentLocks.Length)];
 
     private void Drop(GatewayConnection connection, string type)
     {

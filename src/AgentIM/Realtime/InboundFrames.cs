@@ -70,3 +70,5 @@ public sealed record ClientRequestWorkspaceFrame(string? RoomId, string? AgentId
 public sealed record ClientGatewayRelayFrame(
     string? GatewayId, string? AgentType, string? Name, string? Mode, string? ApiKey, string? BaseUrl, string? Model, string? CredentialId,
     string? Action, string? CredentialName, string? RequestId, string? CallbackUrl);
+
+public sealed record ClientRewindRoomFrame(string? RoomId, string? MessageId);

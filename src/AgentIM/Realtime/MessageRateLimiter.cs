@@ -13,20 +13,23 @@ public sealed class MessageRateLimiter(HubConfig config)
 
     private readonly ConcurrentDictionary<string, Window> _windows = new();
 
-    public bool TryAcquire(string userId)
+    public bool TryAcquire(string userId) => TryAcquire(userId, config.ClientRateLimitMax, config.ClientRateLimitWindow);
+
+    /// <summary>Counts one frame against the user's window with the limits in force now (runtime settings).</summary>
+    public bool TryAcquire(string userId, int max, TimeSpan window)
     {
         var now = Environment.TickCount64;
-        var windowMs = (long)config.ClientRateLimitWindow.TotalMilliseconds;
+        var windowMs = (long)window.TotalMilliseconds;
         if (_windows.Count > MaxTrackedUsers)
         {
             _windows.Clear();
         }
 
-        var window = _windows.AddOrUpdate(
+        var counted = _windows.AddOrUpdate(
             userId,
             _ => new Window(now, 1),
             (_, w) => now - w.StartedAt >= windowMs ? new Window(now, 1) : w with { Count = w.Count + 1 });
-        return window.Count <= config.ClientRateLimitMax;
+        return counted.Count <= max;
     }
 
     private sealed record Window(long StartedAt, int Count);

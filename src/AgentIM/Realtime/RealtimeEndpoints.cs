@@ -9,10 +9,12 @@ public static class RealtimeEndpoints
 {
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws/client", (HttpContext context, ClientSocketHandler handler, IHostApplicationLifetime lifetime) =>
-            AcceptAsync(context, socket => handler.RunAsync(socket, lifetime.ApplicationStopping)));
-        app.Map("/ws/gateway", (HttpContext context, GatewaySocketHandler handler, IHostApplicationLifetime lifetime) =>
-            AcceptAsync(context, socket => handler.RunAsync(socket, lifetime.ApplicationStopping)));
+        var shutdown = app.ServiceProvider.GetRequiredService<RealtimeShutdown>();
+        app.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(shutdown.Begin);
+        app.Map("/ws/client", (HttpContext context, ClientSocketHandler handler) =>
+            AcceptAsync(context, shutdown, socket => handler.RunAsync(socket, shutdown.Stopping)));
+        app.Map("/ws/gateway", (HttpContext context, GatewaySocketHandler handler) =>
+            AcceptAsync(context, shutdown, socket => handler.RunAsync(socket, shutdown.Stopping)));
         return app;
     }
 
@@ -25,11 +27,16 @@ public static class RealtimeEndpoints
             registry.CloseSessions(revocation.UserId, revocation.SessionId, notice);
     }
 
-    private static async Task<IResult> AcceptAsync(HttpContext context, Func<System.Net.WebSockets.WebSocket, Task> run)
+    private static async Task<IResult> AcceptAsync(HttpContext context, RealtimeShutdown shutdown, Func<System.Net.WebSockets.WebSocket, Task> run)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
             return Api.Error(400, "Expected a WebSocket upgrade");
+        }
+
+        if (shutdown.IsStopping)
+        {
+            return Api.Error(503, "Server is shutting down");
         }
 
         var config = context.RequestServices.GetRequiredService<HubConfig>();

@@ -36,4 +36,20 @@ internal static partial class RealtimeLog
     [LoggerMessage(EventId = 6106, EventName = "GatewayCleanupFailed", Level = LogLevel.Warning,
         Message = "Could not mark the agents of gateway socket {ConnectionId} offline")]
     public static partial void GatewayCleanupFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 6107, EventName = "InterruptedStreamNotStored", Level = LogLevel.Warning,
+        Message = "The cut-short reply {MessageId} in room {RoomId} could not be stored")]
+    public static partial void InterruptedStreamNotStored(ILogger logger, string messageId, string roomId, Exception exception);
+
+    [LoggerMessage(EventId = 6108, EventName = "RouterCallFailed", Level = LogLevel.Information,
+        Message = "The AI router at {BaseUrl} failed: {Reason}")]
+    public static partial void RouterCallFailed(ILogger logger, string baseUrl, string reason);
+
+    [LoggerMessage(EventId = 6109, EventName = "AgentNameTaken", Level = LogLevel.Information,
+        Message = "Agent {AgentId} not registered on gateway {GatewayId}: its owner has another agent of that name")]
+    public static partial void AgentNameTaken(ILogger logger, string agentId, string gatewayId);
+
+    [LoggerMessage(EventId = 6110, EventName = "ShutdownStreamsFailed", Level = LogLevel.Warning,
+        Message = "Ending the replies still streaming at shutdown failed")]
+    public static partial void ShutdownStreamsFailed(ILogger logger, Exception exception);
 }

@@ -100,4 +100,81 @@ public sealed class RealtimeStore(HubDatabase database)
 
         return new RoomContextDto(roomId, name, systemPrompt, members, recent);
     }
+
+    /// <summary>The message a rewind goes back to; null when there is no such message.</summary>
+    public async Task<RewindTarget?> FindMessageAsync(string messageId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT room_id, sender_id, sender_type, content, created_at
+            FROM messages
+            WHERE id = $1
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = messageId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new RewindTarget(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetDateTime(4))
+            : null;
+    }
+
+    /// <summary>The room's agent members, their type and capabilities, in join order.</summary>
+    public async Task<List<RoomAgent>> ListRoomAgentsAsync(string roomId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT a.id, a.name, a.type, a.capabilities::text, a.connection_type
+            FROM room_members m
+            JOIN agents a ON a.id = m.member_id
+            WHERE m.room_id = $1
+              AND m.member_type = 'agent'
+            ORDER BY m.joined_at, a.id
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var agents = new List<RoomAgent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var capabilities = reader.IsDBNull(3)
+                ? []
+                : System.Text.Json.JsonSerializer.Deserialize(reader.GetString(3), ApiJson.Default.ListString) ?? [];
+            agents.Add(new RoomAgent(reader.GetString(0), reader.GetString(1), reader.GetString(2), capabilities, reader.GetString(4)));
+        }
+
+        return agents;
+    }
+
+    /// <summary>
+    /// Deletes the room's messages created at or after <paramref name="from"/> (their attachment rows go with them by
+    /// cascade; the files stay, websocket.md §4) and returns their ids, oldest first.
+    /// </summary>
+    public async Task<List<string>> RewindAsync(string roomId, DateTime from, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            WITH removed AS (
+                DELETE FROM messages
+                WHERE room_id = $1
+                  AND created_at >= $2
+                RETURNING id, created_at)
+            SELECT id
+            FROM removed
+            ORDER BY created_at, id
+            """;
+        await using var command = database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = roomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = from });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
 }
+
+/// <summary>The fields of a message a rewind checks.</summary>
+public sealed record RewindTarget(string RoomId, string SenderId, string SenderType, string Content, DateTime CreatedAt);
+
+/// <summary>An agent member of a room as rewind and the AI router need it.</summary>
+public sealed record RoomAgent(string Id, string Name, string Type, IReadOnlyList<string> Capabilities, string ConnectionType);

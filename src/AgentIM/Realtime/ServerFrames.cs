@@ -226,3 +226,13 @@ public sealed record RoomContextMemberDto(
     string Id, string Name, string Type, string? AgentType, RawJson? Capabilities, string? RoleDescription, string? Status);
 
 public sealed record RoomContextMessageDto(string SenderName, string SenderType, string Content, DateTime CreatedAt);
+
+public sealed record RoomRewoundFrame(string RoomId, string MessageId, IReadOnlyList<string> RemovedMessageIds, string MessageContent)
+{
+    [JsonPropertyOrder(-1)] public string Type => "server:room_rewound";
+}
+
+public sealed record RewindAgentFrame(string AgentId, string RoomId, string MessageId)
+{
+    [JsonPropertyOrder(-1)] public string Type => "server:rewind_agent";
+}

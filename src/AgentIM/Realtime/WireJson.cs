@@ -62,4 +62,7 @@ namespace AgentIM.Realtime;
 [JsonSerializable(typeof(ClientRequestWorkspaceFrame))]
 [JsonSerializable(typeof(ClientGatewayRelayFrame))]
 [JsonSerializable(typeof(RoomContextFrame))]
+[JsonSerializable(typeof(RoomRewoundFrame))]
+[JsonSerializable(typeof(RewindAgentFrame))]
+[JsonSerializable(typeof(ClientRewindRoomFrame))]
 internal sealed partial class WireJson : JsonSerializerContext;

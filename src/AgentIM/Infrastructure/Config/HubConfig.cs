@@ -65,6 +65,11 @@ public sealed record HubConfig
     /// environment layer (behaviour.md §14.2).
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// Lets the AI router call an LLM on loopback (127.0.0.0/8, ::1), for tests and local development only; other
+    /// private ranges stay refused, and production refuses to start with it (ROUTER_ALLOW_LOOPBACK).
+    /// </summary>
+    public bool AllowLoopbackRouters { get; init; }
 
     /// <summary>Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault.</summary>
     public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env)
@@ -120,6 +125,7 @@ public sealed record HubConfig
             OrphanSweepInterval = reader.OptionalString("UPLOAD_SWEEP_INTERVAL_MS") is null
                 ? null
                 : TimeSpan.FromMilliseconds(reader.Int("UPLOAD_SWEEP_INTERVAL_MS", 0, 100, 86_400_000)),
+            AllowLoopbackRouters = reader.Bool("ROUTER_ALLOW_LOOPBACK", false),
         };
         config.ValidateForProduction();
         return config;
@@ -131,6 +137,11 @@ public sealed record HubConfig
         if (!IsProduction)
         {
             return;
+        }
+
+        if (AllowLoopbackRouters)
+        {
+            throw new ConfigException("ROUTER_ALLOW_LOOPBACK", "is for tests and development only; production never calls loopback routers");
         }
 
         if (JwtSecret == DefaultJwtSecret || JwtSecret.Length < 32)

@@ -8,7 +8,7 @@ namespace AgentIM.Tests.Realtime;
 /// Case B16: oversized, deeply nested and very wide frames on both sockets. Limits apply before parsing (and before
 /// auth), bad frames get their error, and afterwards the socket (or at least the hub) still answers a ping.
 /// </summary>
-public sealed class FrameLimitTests(HubFixture hub) : IClassFixture<HubFixture>
+public sealed class FrameLimitB16Tests(HubFixture hub) : IClassFixture<HubFixture>
 {
     private const int StreamChunkBytes = 50 * 1024;
     private const long MaxStreamBytes = 10L * 1024 * 1024;

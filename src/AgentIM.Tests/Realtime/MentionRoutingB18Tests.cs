@@ -7,7 +7,7 @@ namespace AgentIM.Tests.Realtime;
 /// message reaches exactly the agents it mentions (by <c>server:send_to_agent</c>), and <c>new_message.mentions</c>
 /// lists exactly those agents.
 /// </summary>
-public sealed class MentionRoutingTests(HubFixture hub) : IClassFixture<HubFixture>, IAsyncLifetime
+public sealed class MentionRoutingB18Tests(HubFixture hub) : IClassFixture<HubFixture>, IAsyncLifetime
 {
     private static readonly string[] AgentNames = ["dev", "dev-ops", "qa_bot", "code", "code.reviewer"];
 

@@ -1,0 +1,44 @@
+namespace AgentIM.Realtime;
+
+/// <summary>
+/// Graceful stop of the realtime side (websocket.md §5, issue #4). When the host begins to stop: new upgrades are
+/// refused, replies still streaming are ended with an error chunk and a stored message, and only then are sockets
+/// told SERVER_SHUTDOWN and closed with 1001. Ending the streams is bounded so the whole stop stays within 10 s.
+/// </summary>
+public sealed class RealtimeShutdown(ConnectionRegistry registry, InterruptedStreams interrupted, ILogger<RealtimeShutdown> logger)
+{
+    private static readonly TimeSpan StreamsDeadline = TimeSpan.FromSeconds(4);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private int _begun;
+
+    /// <summary>Cancelled once in-flight streams were ended: the sockets close on it.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public bool IsStopping => Volatile.Read(ref _begun) == 1;
+
+    public void Begin()
+    {
+        if (Interlocked.Exchange(ref _begun, 1) == 0)
+        {
+            _ = EndStreamsThenCloseAsync();
+        }
+    }
+
+    private async Task EndStreamsThenCloseAsync()
+    {
+        try
+        {
+            using var deadline = new CancellationTokenSource(StreamsDeadline);
+            await interrupted.EndAsync(registry.EndStreams(_ => true), InterruptedStreams.HubStopping, deadline.Token);
+        }
+        catch (Exception e)
+        {
+            RealtimeLog.ShutdownStreamsFailed(logger, e);
+        }
+        finally
+        {
+            await _stopping.CancelAsync();
+        }
+    }
+}

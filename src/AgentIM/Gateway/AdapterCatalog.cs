@@ -29,7 +29,7 @@ public sealed class AdapterCatalog(IReadOnlyDictionary<string, CustomAdapter> cu
         switch (AgentTypes.Normalize(type))
         {
             case AgentTypes.Generic:
-                var generic = genericCommand ?? new GenericAdapterOptions("echo", []);
+                var generic = genericCommand ?? new GenericAdapterOptions("echo", []) { PromptOnStdin = false };
                 return (AgentTypes.Generic, new GenericAdapter((generic with { PassEnvironment = passEnv }).WithEnvironmentTimeouts(), _redactor), null);
             case { } builtIn:
                 // TODO(#8): claude-code (stream-json), codex (app-server JSON-RPC) and gemini adapters (gateway-cli.md §7.1–7.3).

@@ -150,7 +150,6 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
     {
         SetState(LinkState.Connecting);
         using var socket = new ClientWebSocket();
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -168,10 +167,15 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
         }
 
         SetState(LinkState.Connected);
+
+        // The session's own token, not the caller's: on shutdown the reader must stay up to see the hub's close
+        // after the goodbye (cancelling a WebSocket receive aborts the socket).
+        using var session = new CancellationTokenSource();
         var connection = new Connection(socket);
         var authenticated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writer = WriteQueueAsync(connection, authenticated.Task, session.Token);
         var heartbeat = HeartbeatAsync(connection, session.Token);
+        using var shutdown = cancellationToken.Register(() => _ = GoodbyeAsync(connection, authenticated.Task.IsCompleted));
         SessionEnd end;
         try
         {
@@ -180,7 +184,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            end = cancellationToken.IsCancellationRequested ? SessionEnd.Stopped : authenticated.Task.IsCompleted ? SessionEnd.LostAfterAuth : SessionEnd.Lost;
+            end = authenticated.Task.IsCompleted ? SessionEnd.LostAfterAuth : SessionEnd.Lost;
         }
 
         if (connection.PongMissed)
@@ -188,9 +192,9 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
             end = SessionEnd.PongTimeout;
         }
 
-        if (cancellationToken.IsCancellationRequested && socket.State == WebSocketState.Open && authenticated.Task.IsCompleted)
+        if (cancellationToken.IsCancellationRequested)
         {
-            await GoodbyeAsync(connection);
+            end = SessionEnd.Stopped;
         }
 
         await session.CancelAsync();
@@ -290,9 +294,13 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
                 _queue.Remove(frame);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        catch (OperationCanceledException)
         {
-            // The link ended; unsent frames stay queued for the next one.
+            // The session ended; unsent frames stay queued for the next one.
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The link broke mid-send: the frame stays queued for the next connection.
             connection.Abort();
         }
     }
@@ -320,21 +328,31 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
         }
     }
 
-    private async Task GoodbyeAsync(Connection connection)
+    /// <summary>
+    /// Shutdown (gateway-cli.md §4.5): unregister every agent, then send our close; the reader ends on the hub's
+    /// answering close. A link that never authenticated, or a hub that does not answer in 2 s, is cut.
+    /// </summary>
+    private async Task GoodbyeAsync(Connection connection, bool authenticated)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            foreach (var agent in Host?.Agents ?? [])
+            if (authenticated)
             {
-                await connection.SendAsync(GatewayFrames.Unregister(agent.Id), timeout.Token);
-            }
+                foreach (var agent in Host?.Agents ?? [])
+                {
+                    await connection.SendAsync(GatewayFrames.Unregister(agent.Id), timeout.Token);
+                }
 
-            await connection.CloseAsync();
+                await connection.CloseOutputAsync(timeout.Token);
+                await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None);
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
         }
+
+        connection.Abort();
     }
 
     private void SetState(LinkState state)
@@ -369,6 +387,19 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
             try
             {
                 await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, cancellationToken);
+            }
+            finally
+            {
+                _send.Release();
+            }
+        }
+
+        public async Task CloseOutputAsync(CancellationToken cancellationToken)
+        {
+            await _send.WaitAsync(cancellationToken);
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cancellationToken);
             }
             finally
             {

@@ -2,9 +2,12 @@ namespace AgentIM.Gateway;
 
 /// <summary>
 /// Turns an agent type into an adapter: <c>generic</c> (runs <c>echo</c> unless a command is given), a custom
-/// adapter from <c>adapters.json</c> (registered as <c>generic</c>, the only type the hub accepts for it).
+/// adapter from <c>adapters.json</c> (registered as <c>generic</c>, the only type the hub accepts for it), and
+/// <c>claude-code</c> (the <c>claude</c> CLI on PATH).
 /// </summary>
-public sealed class AdapterCatalog(IReadOnlyDictionary<string, CustomAdapter> custom, GenericAdapterOptions? genericCommand, IReadOnlyCollection<string> passEnv)
+public sealed class AdapterCatalog(
+    IReadOnlyDictionary<string, CustomAdapter> custom, GenericAdapterOptions? genericCommand, IReadOnlyCollection<string> passEnv,
+    bool bypassPermissions = false)
 {
     private readonly SecretRedactor _redactor = SecretRedactor.FromEnvironment();
 
@@ -31,8 +34,11 @@ public sealed class AdapterCatalog(IReadOnlyDictionary<string, CustomAdapter> cu
             case AgentTypes.Generic:
                 var generic = genericCommand ?? new GenericAdapterOptions("echo", []) { PromptOnStdin = false };
                 return (AgentTypes.Generic, new GenericAdapter((generic with { PassEnvironment = passEnv }).WithEnvironmentTimeouts(), _redactor), null);
+            case AgentTypes.ClaudeCode:
+                var claude = new GenericAdapterOptions("claude", []) { PassEnvironment = passEnv }.WithEnvironmentTimeouts();
+                return (AgentTypes.ClaudeCode, new ClaudeCodeAdapter(claude, bypassPermissions, _redactor), null);
             case { } builtIn:
-                // TODO(#8): claude-code (stream-json), codex (app-server JSON-RPC) and gemini adapters (gateway-cli.md §7.1–7.3).
+                // TODO(#8): codex (app-server JSON-RPC) and gemini adapters (gateway-cli.md §7.2–7.3).
                 return (null, null, $"the {builtIn} adapter is not available in this version yet; use generic or a custom adapter");
             default:
                 return (null, null, $"unknown agent type '{type}' (claude-code, codex, gemini, generic, or a name from adapters.json)");

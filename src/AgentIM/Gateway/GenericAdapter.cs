@@ -11,7 +11,7 @@ namespace AgentIM.Gateway;
 /// with everything printed; anything else fails it. Inactivity and absolute timeouts, output limits and a stop
 /// end the whole process tree.
 /// </summary>
-public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor redactor) : IAgentAdapter
+public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor redactor, IStdoutParser? parser = null) : IAgentAdapter
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -20,6 +20,8 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
     private GenericAdapterOptions Options => options;
 
     private SecretRedactor Redactor => redactor;
+
+    private IStdoutParser? Parser => parser;
 
     public async Task<AdapterResult> RunAsync(AdapterRequest request, Func<AgentChunk, Task> onChunk, CancellationToken cancellationToken)
     {
@@ -73,6 +75,7 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
     {
         private readonly SemaphoreSlim _emit = new(1, 1);
         private readonly StringBuilder _stdout = new();
+        private readonly StringBuilder _parsedText = new();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly CancellationTokenSource _ended = new();
         private readonly Lock _endLock = new();
@@ -83,6 +86,8 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
         private GenericAdapterOptions Options => adapter.Options;
 
         private SecretRedactor Redactor => adapter.Redactor;
+
+        private IStdoutParser? Parser => adapter.Parser;
 
         public async Task<AdapterResult> CompleteAsync(AdapterRequest request, CancellationToken cancellationToken)
         {
@@ -113,10 +118,15 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
                 await _termination;
             }
 
-            var full = _stdout.ToString();
+            var full = Parser is null ? _stdout.ToString() : Parser.FullContent ?? _parsedText.ToString();
             if (_killReason is { Length: > 0 } reason)
             {
                 return AdapterResult.Failed(full, reason);
+            }
+
+            if (Parser?.Error is { } toolError)
+            {
+                return AdapterResult.Failed(full, toolError);
             }
 
             return process.ExitCode == 0
@@ -177,7 +187,12 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
                 }
 
                 var text = new string(chars, 0, count);
-                if (isError)
+                if (!isError && Parser is not null)
+                {
+                    pendingLine.Append(text);
+                    await ParseLinesAsync(pendingLine, flush);
+                }
+                else if (isError)
                 {
                     pendingLine.Append(text);
                     var lastNewline = pendingLine.ToString().LastIndexOf('\n');
@@ -209,11 +224,43 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
             {
                 await EmitAsync(AgentChunk.Error, Redactor.Redact(pendingLine.ToString()));
             }
+            else if (!isError && Parser is not null && pendingLine.Length > 0)
+            {
+                await ParseLinesAsync(pendingLine, flush: true);
+            }
         }
 
-        private async Task EmitAsync(string type, string content)
+        /// <summary>Feeds the complete lines (all of them when flushing) to the parser and sends its chunks.</summary>
+        private async Task ParseLinesAsync(StringBuilder pending, bool flush)
         {
-            if (content.Length == 0)
+            var all = pending.ToString();
+            var end = flush ? all.Length : all.LastIndexOf('\n') + 1;
+            if (end <= 0)
+            {
+                return;
+            }
+
+            pending.Remove(0, end);
+            foreach (var line in all[..end].Split('\n'))
+            {
+                foreach (var chunk in Parser!.Parse(line.TrimEnd('\r')))
+                {
+                    if (chunk.Type == AgentChunk.Text)
+                    {
+                        _parsedText.Append(chunk.Content);
+                    }
+
+                    await EmitAsync(chunk);
+                }
+            }
+        }
+
+        private Task EmitAsync(string type, string content) => EmitAsync(new AgentChunk(type, content));
+
+        private async Task EmitAsync(AgentChunk whole)
+        {
+            var content = whole.Content;
+            if (content.Length == 0 && whole.Metadata is null)
             {
                 return;
             }
@@ -221,10 +268,16 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
             await _emit.WaitAsync(CancellationToken.None);
             try
             {
+                if (content.Length <= GatewayFrames.MaxChunkContent)
+                {
+                    await onChunk(whole);
+                    return;
+                }
+
                 for (var offset = 0; offset < content.Length; offset += GatewayFrames.MaxChunkContent)
                 {
                     var piece = content.Substring(offset, Math.Min(GatewayFrames.MaxChunkContent, content.Length - offset));
-                    await onChunk(new AgentChunk(type, piece));
+                    await onChunk(whole with { Content = piece });
                 }
             }
             finally

@@ -18,8 +18,10 @@ public sealed class ClaudeCodeAdapterTests(HubFixture hub) : IClassFixture<HubFi
           shift
         done
         echo '{"type":"system","subtype":"init","session_id":"sess-1","model":"fake"}'
-        echo '{"type":"assistant","message":{"content":[{"type":"thinking","thinking":"pondering"},{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}}]},"session_id":"sess-1"}'
-        echo '{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"file.txt"}]},"session_id":"sess-1"}'
+        printf '%s%s\n' '{"type":"assistant","message":{"content":[{"type":"thinking","thinking":"pondering"},' \
+          '{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}}]},"session_id":"sess-1"}'
+        printf '%s%s\n' '{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"toolu_1",' \
+          '"content":"file.txt"}]},"session_id":"sess-1"}'
         printf '{"type":"assistant","message":{"content":[{"type":"text","text":"resume=%s"}]},"session_id":"sess-1"}\n' "$resume"
         echo '{"type":"result","subtype":"success","is_error":false,"result":"resume","session_id":"sess-1","total_cost_usd":0.01}'
         """;
@@ -38,8 +40,9 @@ public sealed class ClaudeCodeAdapterTests(HubFixture hub) : IClassFixture<HubFi
         await client.SendMessageAsync(roomId, "@claudy list files");
         var first = (await client.WaitForAsync("server:message_complete", timeout: TimeSpan.FromSeconds(20)))["message"]!;
         await client.SendMessageAsync(roomId, "@claudy again");
-        var second = (await client.WaitForAsync("server:message_complete", m => m["message"]!["id"]!.GetValue<string>() != first["id"]!.GetValue<string>(),
-            TimeSpan.FromSeconds(20)))["message"]!;
+        var firstId = first["id"]!.GetValue<string>();
+        var second = (await client.WaitForAsync(
+            "server:message_complete", m => m["message"]!["id"]!.GetValue<string>() != firstId, TimeSpan.FromSeconds(20)))["message"]!;
 
         Assert.Equal("resume=none", first["content"]!.GetValue<string>());
         Assert.Equal("resume=sess-1", second["content"]!.GetValue<string>());
@@ -59,10 +62,11 @@ public sealed class ClaudeCodeAdapterTests(HubFixture hub) : IClassFixture<HubFi
         try
         {
             var claude = Path.Combine(dir, "claude");
-            await File.WriteAllTextAsync(claude,
-                "#!/bin/sh\ncat > /dev/null\necho '{\"type\":\"result\",\"subtype\":\"error_max_turns\",\"is_error\":true,\"session_id\":\"s\"}'\n");
+            const string ResultLine = "{\"type\":\"result\",\"subtype\":\"error_max_turns\",\"is_error\":true,\"session_id\":\"s\"}";
+            await File.WriteAllTextAsync(claude, $"#!/bin/sh\ncat > /dev/null\necho '{ResultLine}'\n");
             File.SetUnixFileMode(claude, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var adapter = new ClaudeCodeAdapter(new GenericAdapterOptions(claude, []), bypassPermissions: false, new SecretRedactor([], null));
+            var adapter = new ClaudeCodeAdapter(
+                new GenericAdapterOptions(claude, []), bypassPermissions: false, new SecretRedactor([], null));
 
             var result = await adapter.RunAsync(new AdapterRequest("hi", "room", null), _ => Task.CompletedTask, CancellationToken.None);
 

@@ -50,7 +50,8 @@ public sealed class GatewayEndToEndTests(HubFixture hub) : IClassFixture<HubFixt
     {
         await using var stage = await GatewayStage.CreateAsync(hub);
         var gate = Path.Combine(stage.Scripts, "gate");
-        var script = stage.Script("slow.sh", $"cat > /dev/null\necho part-one\nwhile [ ! -e '{gate}' ]; do sleep 0.05; done\necho part-two");
+        var script = stage.Script(
+            "slow.sh", $"cat > /dev/null\necho part-one\nwhile [ ! -e '{gate}' ]; do sleep 0.05; done\necho part-two");
         var agentId = stage.AddAgent("slowbot", script);
         await stage.StartAsync();
         var roomId = await stage.RoomWithAsync(agentId);

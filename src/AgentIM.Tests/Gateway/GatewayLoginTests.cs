@@ -51,12 +51,14 @@ public sealed class GatewayLoginTests(HubFixture hub) : IClassFixture<HubFixture
             var settings = new GatewaySettings(2, HubAccounts.GatewaySocketUrl(BaseUrl), BaseUrl, "not-a-valid-token", tokens!.RefreshToken,
                 store.GatewayId(), user.Username);
             store.SaveSettings(settings);
-            var runtime = new GatewayRuntime(store, settings, GatewayStage.FastOptions, new AdapterCatalog(new Dictionary<string, CustomAdapter>(), null, []),
-                NullLoggerFactory.Instance, persistentAgentIds: true);
+            var catalog = new AdapterCatalog(new Dictionary<string, CustomAdapter>(), null, []);
+            var runtime = new GatewayRuntime(
+                store, settings, GatewayStage.FastOptions, catalog, NullLoggerFactory.Instance, persistentAgentIds: true);
             using var stop = new CancellationTokenSource();
             var run = runtime.RunAsync(stop.Token);
 
-            await Eventually.AssertAsync(() => Task.FromResult(runtime.Link.State == LinkState.Authenticated), "authenticated after refresh");
+            await Eventually.AssertAsync(
+                () => Task.FromResult(runtime.Link.State == LinkState.Authenticated), "authenticated after refresh");
 
             Assert.Equal(1, runtime.Link.Authentications);
             Assert.NotEqual("not-a-valid-token", store.LoadSettings()!.Token);

@@ -51,7 +51,8 @@ public sealed class GatewayStage : IAsyncDisposable
         var store = new GatewayConfigStore(Path.Combine(root, "config"));
         var baseUrl = HubAccounts.NormalizeServer(hub.BaseAddress.ToString())!;
         using var http = HubAccounts.CreateHttpClient();
-        var (tokens, error) = await new HubAccounts(http).LoginAsync(baseUrl, owner.Username, HubFixture.UserPassword, CancellationToken.None);
+        var (tokens, error) = await new HubAccounts(http).LoginAsync(
+            baseUrl, owner.Username, HubFixture.UserPassword, CancellationToken.None);
         Assert.True(tokens is not null, error);
         store.SaveSettings(new GatewaySettings(2, HubAccounts.GatewaySocketUrl(baseUrl), baseUrl, tokens.AccessToken, tokens.RefreshToken,
             store.GatewayId(), owner.Username));
@@ -73,7 +74,8 @@ public sealed class GatewayStage : IAsyncDisposable
     public string AddAgent(string name, string command, GenericAdapterOptions? options = null, string? workingDirectory = null)
     {
         var adapterOptions = options ?? new GenericAdapterOptions(command, []);
-        return Runtime.Host.Add(name, AgentTypes.Generic, workingDirectory, new GenericAdapter(adapterOptions, new SecretRedactor([], null))).Id;
+        var adapter = new GenericAdapter(adapterOptions, new SecretRedactor([], null));
+        return Runtime.Host.Add(name, AgentTypes.Generic, workingDirectory, adapter).Id;
     }
 
     public async Task StartAsync()

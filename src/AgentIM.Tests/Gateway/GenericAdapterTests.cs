@@ -16,7 +16,9 @@ public sealed class GenericAdapterTests : IDisposable
     [Fact]
     public async Task Run_StdoutAndStderr_TextAndRedactedErrorChunks()
     {
-        var script = Script("out.sh", "cat\necho 'token=abc123secretvalue and Bearer abcdefghijklmnop' >&2\necho 'sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA' >&2");
+        var script = Script("out.sh",
+            "cat\necho 'token=abc123secretvalue and Bearer abcdefghijklmnop' >&2\n"
+            + "echo 'sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA' >&2");
         var (result, chunks) = await RunAsync(new GenericAdapterOptions(script, []), "hello");
 
         Assert.Null(result.Error);
@@ -63,7 +65,13 @@ public sealed class GenericAdapterTests : IDisposable
     public async Task Run_Environment_SecretsFilteredUnlessPassed()
     {
         var script = Script("env.sh", "env");
-        var secrets = new Dictionary<string, string> { ["JWT_SECRET"] = "x", ["DATABASE_URL"] = "y", ["MY_API_TOKEN"] = "z", ["PATH"] = "/bin" };
+        var secrets = new Dictionary<string, string>
+        {
+            ["JWT_SECRET"] = "x",
+            ["DATABASE_URL"] = "y",
+            ["MY_API_TOKEN"] = "z",
+            ["PATH"] = "/bin",
+        };
         var filtered = SecretEnvironment.Filter(["MY_API_TOKEN", "JWT_SECRET"], secrets);
         Assert.Equal(["MY_API_TOKEN", "PATH"], filtered.Keys.Order());
 
@@ -108,7 +116,11 @@ public sealed class GenericAdapterTests : IDisposable
     public async Task Run_AbsoluteTimeout_EndsEvenWithOutput()
     {
         var script = Script("chatty.sh", "while true; do echo tick; sleep 0.1; done");
-        var options = new GenericAdapterOptions(script, []) { AbsoluteTimeout = TimeSpan.FromMilliseconds(800), KillGrace = TimeSpan.FromMilliseconds(500) };
+        var options = new GenericAdapterOptions(script, [])
+        {
+            AbsoluteTimeout = TimeSpan.FromMilliseconds(800),
+            KillGrace = TimeSpan.FromMilliseconds(500),
+        };
 
         var (result, _) = await RunAsync(options, "");
 
@@ -130,7 +142,10 @@ public sealed class GenericAdapterTests : IDisposable
     [Fact]
     public async Task Run_Cancelled_StopsPromptly()
     {
-        var options = new GenericAdapterOptions(Script("sleep.sh", "echo begun\nexec sleep 300"), []) { KillGrace = TimeSpan.FromSeconds(2) };
+        var options = new GenericAdapterOptions(Script("sleep.sh", "echo begun\nexec sleep 300"), [])
+        {
+            KillGrace = TimeSpan.FromSeconds(2),
+        };
         using var stop = new CancellationTokenSource();
         var chunks = new List<AgentChunk>();
         var adapter = new GenericAdapter(options, new SecretRedactor([], null));

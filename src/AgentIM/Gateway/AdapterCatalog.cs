@@ -33,7 +33,8 @@ public sealed class AdapterCatalog(
         {
             case AgentTypes.Generic:
                 var generic = genericCommand ?? new GenericAdapterOptions("echo", []) { PromptOnStdin = false };
-                return (AgentTypes.Generic, new GenericAdapter((generic with { PassEnvironment = passEnv }).WithEnvironmentTimeouts(), _redactor), null);
+                var genericOptions = (generic with { PassEnvironment = passEnv }).WithEnvironmentTimeouts();
+                return (AgentTypes.Generic, new GenericAdapter(genericOptions, _redactor), null);
             case AgentTypes.ClaudeCode:
                 var claude = new GenericAdapterOptions("claude", []) { PassEnvironment = passEnv }.WithEnvironmentTimeouts();
                 return (AgentTypes.ClaudeCode, new ClaudeCodeAdapter(claude, bypassPermissions, _redactor), null);

@@ -84,9 +84,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
                 RememberRoom(frame);
                 return;
             case "server:agent_command":
+                var known = Find(Text(frame, "agentId")) is not null;
                 sink.Send(GatewayFrames.CommandResult(
                     Text(frame, "agentId") ?? "", Text(frame, "roomId") ?? "", Text(frame, "command") is { Length: > 0 } c ? c : "unknown",
-                    false, Find(Text(frame, "agentId")) is null ? "Agent not found" : "This agent has no slash commands"), FramePriority.Normal);
+                    false, known ? "This agent has no slash commands" : "Agent not found"), FramePriority.Normal);
                 return;
             case "server:query_agent_info":
                 if (Find(Text(frame, "agentId")) is { } queried)
@@ -97,8 +98,9 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
                 return;
             case "server:request_workspace":
                 // TODO(#8): git status, tree and file views of the working directory (gateway-cli.md §5).
-                sink.Send(GatewayFrames.WorkspaceError(
-                    Text(frame, "agentId") ?? "", Text(frame, "requestId") ?? "", "This gateway does not share workspaces yet"), FramePriority.Normal);
+                var workspaceError = GatewayFrames.WorkspaceError(
+                    Text(frame, "agentId") ?? "", Text(frame, "requestId") ?? "", "This gateway does not share workspaces yet");
+                sink.Send(workspaceError, FramePriority.Normal);
                 return;
             case "server:list_credentials":
                 sink.Send(GatewayFrames.CredentialList(Text(frame, "requestId") ?? "", Text(frame, "agentType") ?? AgentTypes.Generic),
@@ -149,7 +151,11 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
 
             if (agent.IsBusyFor(message.RoomId))
             {
-                var queue = agent.Queues.TryGetValue(message.RoomId, out var q) ? q : agent.Queues[message.RoomId] = new Queue<IncomingMessage>();
+                if (!agent.Queues.TryGetValue(message.RoomId, out var queue))
+                {
+                    agent.Queues[message.RoomId] = queue = new Queue<IncomingMessage>();
+                }
+
                 if (queue.Count >= RoomQueueLimit)
                 {
                     RefuseFull(agent, message);
@@ -393,7 +399,8 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
 
     private void RememberRoom(JsonObject frame)
     {
-        if (Find(Text(frame, "agentId")) is not { } agent || frame["context"] is not JsonObject context || Text(context, "roomId") is not { } roomId)
+        if (Find(Text(frame, "agentId")) is not { } agent || frame["context"] is not JsonObject context
+            || Text(context, "roomId") is not { } roomId)
         {
             return;
         }

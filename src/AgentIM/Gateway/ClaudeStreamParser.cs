@@ -71,7 +71,8 @@ public sealed class ClaudeStreamParser : IStdoutParser
                     CostUsd = usd;
                 }
 
-                var isError = message["is_error"]?.GetValueKind() == JsonValueKind.True || Text(message, "subtype") is { } sub && sub != "success";
+                var isError = message["is_error"]?.GetValueKind() == JsonValueKind.True
+                    || (Text(message, "subtype") is { } sub && sub != "success");
                 if (isError)
                 {
                     Error = Text(message, "result") ?? Text(message, "subtype") ?? "Claude Code reported an error";
@@ -108,7 +109,8 @@ public sealed class ClaudeStreamParser : IStdoutParser
                 case "tool_use":
                     var name = Text(block, "name") ?? "tool";
                     var id = Text(block, "id") ?? "";
-                    var shown = new JsonObject { ["name"] = name, ["id"] = id, ["input"] = block["input"]?.DeepClone() ?? new JsonObject() };
+                    var input = block["input"]?.DeepClone() ?? new JsonObject();
+                    var shown = new JsonObject { ["name"] = name, ["id"] = id, ["input"] = input };
                     chunks.Add(new AgentChunk("tool_use", Pretty(shown),
                         new JsonObject { ["toolName"] = name, ["toolId"] = id }));
                     break;

@@ -29,8 +29,9 @@ public static class GatewayCli
         return null;
     }
 
-    /// <summary>Runs a gateway until SIGINT, SIGTERM or SIGHUP (or <paramref name="cancellationToken"/>), then shuts it down cleanly.</summary>
-    public static async Task<int> RunUntilSignalAsync(GatewayRuntime runtime, CancellationToken cancellationToken, CancellationToken exitWhen = default)
+    /// <summary>Runs a gateway until SIGINT, SIGTERM or SIGHUP (or a token fires), then shuts it down cleanly.</summary>
+    public static async Task<int> RunUntilSignalAsync(
+        GatewayRuntime runtime, CancellationToken cancellationToken, CancellationToken exitWhen = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, exitWhen);
         void OnSignal(PosixSignalContext context)

@@ -13,12 +13,15 @@ public static class GatewayCommand
     {
         var agents = new Option<string[]>("--agent", "-a")
         {
-            Description = "An agent to host: NAME:TYPE[:DIR] (TYPE: claude-code, generic, or a custom adapter from adapters.json); repeatable",
+            Description = "An agent to host: NAME:TYPE[:DIR] (TYPE: claude-code, generic, or a name from adapters.json); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
         var passEnv = PassEnvOption();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each connection step" };
-        var yes = new Option<bool>("--yes", "-y") { Description = "Let claude-code agents use every tool without asking (bypass permissions)" };
+        var yes = new Option<bool>("--yes", "-y")
+        {
+            Description = "Let claude-code agents use every tool without asking (bypass permissions)",
+        };
         var command = new Command("gateway", "Connect this machine's agents to the hub you logged in to (runs until stopped)");
         command.Aliases.Add("daemon");
         command.Options.Add(agents);
@@ -33,7 +36,8 @@ public static class GatewayCommand
                 return ExitCodes.Config;
             }
 
-            var catalog = new AdapterCatalog(store.CustomAdapters(), null, GatewayCli.PassEnv(parse.GetValue(passEnv)), parse.GetValue(yes));
+            var passed = GatewayCli.PassEnv(parse.GetValue(passEnv));
+            var catalog = new AdapterCatalog(store.CustomAdapters(), null, passed, parse.GetValue(yes));
             using var loggers = GatewayCli.CreateLoggers(parse.GetValue(verbose));
             var runtime = new GatewayRuntime(store, settings with { GatewayId = store.GatewayId() }, new HubLinkOptions(), catalog, loggers,
                 persistentAgentIds: true);

@@ -49,7 +49,9 @@ public static class GatewayFrames
             {
                 ["hostname"] = Environment.MachineName,
                 ["platform"] = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "darwin" : "other",
-                ["arch"] = RuntimeInformation.OSArchitecture == Architecture.X64 ? "x64" : RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+                ["arch"] = RuntimeInformation.OSArchitecture == Architecture.X64
+                    ? "x64"
+                    : RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
                 // The contract names the gateway's runtime here; ours is .NET, not Node.
                 ["nodeVersion"] = "dotnet-" + Environment.Version,
                 ["agentimVersion"] = typeof(GatewayFrames).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
@@ -105,7 +107,13 @@ public static class GatewayFrames
     }.ToJsonString();
 
     public static string Complete(
-        string roomId, string agentId, string messageId, string fullContent, IReadOnlyList<AgentChunk> chunks, string? conversationId, int? depth)
+        string roomId,
+        string agentId,
+        string messageId,
+        string fullContent,
+        IReadOnlyList<AgentChunk> chunks,
+        string? conversationId,
+        int? depth)
     {
         if (fullContent.Length > MaxFullContent)
         {

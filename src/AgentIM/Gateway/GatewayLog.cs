@@ -31,7 +31,8 @@ internal static partial class GatewayLog
         Message = "Agent {AgentName} ({AgentType}) hosted as {AgentId}")]
     public static partial void AgentRegistered(ILogger logger, string agentName, string agentType, string agentId);
 
-    [LoggerMessage(EventId = 8508, EventName = "AgentRemoved", Level = LogLevel.Information, Message = "Agent {AgentId} removed by the hub")]
+    [LoggerMessage(EventId = 8508, EventName = "AgentRemoved", Level = LogLevel.Information,
+        Message = "Agent {AgentId} removed by the hub")]
     public static partial void AgentRemoved(ILogger logger, string agentId);
 
     [LoggerMessage(EventId = 8509, EventName = "ReplyFailed", Level = LogLevel.Information,

@@ -17,7 +17,11 @@ public sealed class GatewayRuntime
         _writeStatus = writeStatus;
         Tokens = new TokenKeeper(store, new HubAccounts(HubAccounts.CreateHttpClient()), settings);
         Link = new HubLink(options, Tokens, loggers.CreateLogger("AgentIM.Gateway.HubLink"));
-        Host = new AgentHost(Link, persistentAgentIds ? store : null, (type, _) => catalog.Create(type).Adapter, loggers.CreateLogger("AgentIM.Gateway.AgentHost"));
+        Host = new AgentHost(
+            Link,
+            persistentAgentIds ? store : null,
+            (type, _) => catalog.Create(type).Adapter,
+            loggers.CreateLogger("AgentIM.Gateway.AgentHost"));
         Link.Host = Host;
         Link.StateChanged += _ => WriteStatus();
     }
@@ -88,7 +92,8 @@ public sealed class GatewayRuntime
         }).ToList();
         try
         {
-            _store.SaveStatus(new GatewayStatusFile(Environment.ProcessId, Tokens.Settings.ServerBaseUrl, Link.State.ToString(), DateTime.UtcNow, agents));
+            _store.SaveStatus(new GatewayStatusFile(
+                Environment.ProcessId, Tokens.Settings.ServerBaseUrl, Link.State.ToString(), DateTime.UtcNow, agents));
         }
         catch (IOException)
         {

@@ -86,7 +86,9 @@ public sealed class HubAccounts(HttpClient http)
                 return (RefreshOutcome.Refused, null);
             }
 
-            return status is >= 200 and < 300 && Tokens(data) is { } tokens ? (RefreshOutcome.Refreshed, tokens) : (RefreshOutcome.Retry, null);
+            return status is >= 200 and < 300 && Tokens(data) is { } tokens
+                ? (RefreshOutcome.Refreshed, tokens)
+                : (RefreshOutcome.Retry, null);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {

@@ -90,7 +90,9 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
 
             if (outcome == SessionEnd.PongTimeout)
             {
-                delay = TimeSpan.FromMilliseconds(Math.Min(1000, options.ReconnectDelay.TotalMilliseconds) * (1 + (Random.Shared.NextDouble() / 2)));
+                // A dead link (no pong): come back after 1–1.5 s, not the long back-off.
+                var quick = Math.Min(1000, options.ReconnectDelay.TotalMilliseconds);
+                delay = TimeSpan.FromMilliseconds(quick * (1 + (Random.Shared.NextDouble() / 2)));
             }
             else
             {
@@ -179,7 +181,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
         SessionEnd end;
         try
         {
-            await connection.SendAsync(GatewayFrames.Auth(tokens.Settings.Token, tokens.Settings.GatewayId, options.Ephemeral), session.Token);
+            await connection.SendAsync(AuthFrame(), session.Token);
             end = await ReadAsync(connection, authenticated, session.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
@@ -240,7 +242,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
                     if (!refreshed && await tokens.RefreshAsync(cancellationToken) == RefreshOutcome.Refreshed)
                     {
                         refreshed = true;
-                        await connection.SendAsync(GatewayFrames.Auth(tokens.Settings.Token, tokens.Settings.GatewayId, options.Ephemeral), cancellationToken);
+                        await connection.SendAsync(AuthFrame(), cancellationToken);
                         continue;
                     }
 
@@ -354,6 +356,8 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
 
         connection.Abort();
     }
+
+    private string AuthFrame() => GatewayFrames.Auth(tokens.Settings.Token, tokens.Settings.GatewayId, options.Ephemeral);
 
     private void SetState(LinkState state)
     {

@@ -21,7 +21,7 @@ public sealed record HubLinkOptions
     /// <summary>Wrapper mode: a one-agent gateway that tells the hub it is ephemeral.</summary>
     public bool Ephemeral { get; init; }
 
-    /// <summary>The delay before reconnect attempt <paramref name="attempt"/> (0-based): ×1.5 per attempt, capped, plus jitter in [0, delay).</summary>
+    /// <summary>Delay before reconnect <paramref name="attempt"/> (0-based): ×1.5 each time, capped, plus jitter in [0, delay).</summary>
     public TimeSpan BackOff(int attempt)
     {
         var delay = Math.Min(ReconnectDelay.TotalMilliseconds * Math.Pow(1.5, Math.Min(attempt, 30)), MaxReconnectDelay.TotalMilliseconds);

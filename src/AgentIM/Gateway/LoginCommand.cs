@@ -60,8 +60,9 @@ public static class LoginCommand
                 return ExitCodes.Failed;
             }
 
+            var socketUrl = HubAccounts.GatewaySocketUrl(baseUrl);
             store.SaveSettings(new GatewaySettings(
-                2, HubAccounts.GatewaySocketUrl(baseUrl), baseUrl, tokens.AccessToken, tokens.RefreshToken, store.GatewayId(), username.Trim()));
+                2, socketUrl, baseUrl, tokens.AccessToken, tokens.RefreshToken, store.GatewayId(), username.Trim()));
             Console.WriteLine($"Logged in to {baseUrl} as {username.Trim()}. Tokens saved in {store.ConfigPath}.");
             return ExitCodes.Ok;
         });

@@ -15,7 +15,10 @@ public static class RunCommand
     {
         var words = new Argument<string[]>("args") { Description = "[DIR] -- CMD [ARGS…]", Arity = ArgumentArity.ZeroOrMore };
         var name = new Option<string?>("--name", "-n") { Description = "The agent's name (default: host_folder_generic_XXXX)" };
-        var promptArg = new Option<bool>("--prompt-arg") { Description = "Give the prompt as the last argument instead of on standard input" };
+        var promptArg = new Option<bool>("--prompt-arg")
+        {
+            Description = "Give the prompt as the last argument instead of on standard input",
+        };
         var passEnv = GatewayCommand.PassEnvOption();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each connection step" };
         var command = new Command("run", "Run one command as an agent in the hub, in the foreground: agentim run [DIR] -- CMD [ARGS…]");
@@ -52,17 +55,22 @@ public static class RunCommand
                 return ExitCodes.Config;
             }
 
-            var generic = new GenericAdapterOptions(commandLine[0], [.. commandLine.Skip(1)]) { PromptOnStdin = !parse.GetValue(promptArg) };
+            var generic = new GenericAdapterOptions(commandLine[0], [.. commandLine.Skip(1)])
+            {
+                PromptOnStdin = !parse.GetValue(promptArg),
+            };
             var catalog = new AdapterCatalog(new Dictionary<string, CustomAdapter>(), generic, GatewayCli.PassEnv(parse.GetValue(passEnv)));
             using var loggers = GatewayCli.CreateLoggers(parse.GetValue(verbose));
-            var runtime = new GatewayRuntime(store, settings with { GatewayId = Ids.New() }, new HubLinkOptions { Ephemeral = true }, catalog, loggers,
+            var wrapper = new HubLinkOptions { Ephemeral = true };
+            var runtime = new GatewayRuntime(store, settings with { GatewayId = Ids.New() }, wrapper, catalog, loggers,
                 persistentAgentIds: false, writeStatus: false);
             var agentName = parse.GetValue(name)
-                ?? $"{Environment.MachineName}_{Path.GetFileName(fullDirectory!.TrimEnd('/'))}_generic_{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..4]}";
+                ?? $"{Environment.MachineName}_{Path.GetFileName(fullDirectory!.TrimEnd('/'))}_generic_{Ids.New(4)}";
             runtime.Host.Add(agentName, AgentTypes.Generic, fullDirectory, catalog.Create(AgentTypes.Generic).Adapter!);
             using var removed = new CancellationTokenSource();
             runtime.Host.AgentRemoved += _ => removed.Cancel();
-            Console.Error.WriteLine($"agentim: agent {agentName} runs `{string.Join(' ', commandLine)}` in {fullDirectory}; Ctrl+C stops it");
+            Console.Error.WriteLine(
+                $"agentim: agent {agentName} runs `{string.Join(' ', commandLine)}` in {fullDirectory}; Ctrl+C stops it");
             return await GatewayCli.RunUntilSignalAsync(runtime, cancellationToken, removed.Token);
         });
         return command;

@@ -25,7 +25,8 @@ public static class SecretEnvironment
 
     private static readonly string[] SecretPrefixes = ["ROUTER_LLM_", "SECRET_", "API_KEY_", "TOKEN_", "DATABASE_", "REDIS_", "PG"];
 
-    private static readonly string[] SecretParts = ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"];
+    private static readonly string[] SecretParts =
+        ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"];
 
     /// <summary>True when a variable of this name must not reach a spawned agent.</summary>
     public static bool IsSecret(string name) =>

@@ -35,7 +35,10 @@ public static class StatusCommand
             }
 
             Console.WriteLine("Agents:");
-            foreach (var agent in known.Select(a => (a.Id, a.Name, a.Type)).Concat(live.Values.Select(a => (a.Id, a.Name, a.Type))).DistinctBy(a => a.Id))
+            var all = known.Select(a => (a.Id, a.Name, a.Type))
+                .Concat(live.Values.Select(a => (a.Id, a.Name, a.Type)))
+                .DistinctBy(a => a.Id);
+            foreach (var agent in all)
             {
                 var state = live.TryGetValue(agent.Id, out var entry)
                     ? entry.QueueDepth > 0 ? $"{entry.Status}, {entry.QueueDepth} queued" : entry.Status

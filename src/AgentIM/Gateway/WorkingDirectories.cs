@@ -17,7 +17,9 @@ public static class WorkingDirectories
         }
 
         var home = Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var expanded = directory == "~" ? home : directory.StartsWith("~/", StringComparison.Ordinal) ? System.IO.Path.Combine(home, directory[2..]) : directory;
+        var expanded = directory == "~" ? home
+            : directory.StartsWith("~/", StringComparison.Ordinal) ? System.IO.Path.Combine(home, directory[2..])
+            : directory;
         var full = System.IO.Path.GetFullPath(expanded);
         return Directory.Exists(full) ? (full, null) : (null, $"The working directory {directory} does not exist or is not a directory");
     }

@@ -21,6 +21,7 @@ public static class CommandLine
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(CapacityCommand.Create());
+        AgentIM.Gateway.GatewayCommands.AddTo(root);
         return root;
     }
 

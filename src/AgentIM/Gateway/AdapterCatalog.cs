@@ -1,0 +1,48 @@
+namespace AgentIM.Gateway;
+
+/// <summary>
+/// Turns an agent type into an adapter: <c>generic</c> (runs <c>echo</c> unless a command is given), a custom
+/// adapter from <c>adapters.json</c> (registered as <c>generic</c>, the only type the hub accepts for it), and
+/// <c>claude-code</c> (the <c>claude</c> CLI on PATH).
+/// </summary>
+public sealed class AdapterCatalog(
+    IReadOnlyDictionary<string, CustomAdapter> custom, GenericAdapterOptions? genericCommand, IReadOnlyCollection<string> passEnv,
+    bool bypassPermissions = false)
+{
+    private readonly SecretRedactor _redactor = SecretRedactor.FromEnvironment();
+
+    /// <summary>The wire type and adapter for a type name, or the reason there is none.</summary>
+    public (string? WireType, IAgentAdapter? Adapter, string? Error) Create(string type)
+    {
+        if (custom.TryGetValue(type, out var adapter))
+        {
+            if (GenericAdapterOptions.CheckCommand(adapter.Command) is { } problem)
+            {
+                return (null, null, $"adapter {type}: {problem}");
+            }
+
+            var options = new GenericAdapterOptions(adapter.Command, adapter.Args ?? [])
+            {
+                PromptOnStdin = adapter.PromptVia != "arg",
+                PassEnvironment = passEnv,
+            };
+            return (AgentTypes.Generic, new GenericAdapter(options.WithEnvironmentTimeouts(), _redactor), null);
+        }
+
+        switch (AgentTypes.Normalize(type))
+        {
+            case AgentTypes.Generic:
+                var generic = genericCommand ?? new GenericAdapterOptions("echo", []) { PromptOnStdin = false };
+                var genericOptions = (generic with { PassEnvironment = passEnv }).WithEnvironmentTimeouts();
+                return (AgentTypes.Generic, new GenericAdapter(genericOptions, _redactor), null);
+            case AgentTypes.ClaudeCode:
+                var claude = new GenericAdapterOptions("claude", []) { PassEnvironment = passEnv }.WithEnvironmentTimeouts();
+                return (AgentTypes.ClaudeCode, new ClaudeCodeAdapter(claude, bypassPermissions, _redactor), null);
+            case { } builtIn:
+                // TODO(#8): codex (app-server JSON-RPC) and gemini adapters (gateway-cli.md §7.2–7.3).
+                return (null, null, $"the {builtIn} adapter is not available in this version yet; use generic or a custom adapter");
+            default:
+                return (null, null, $"unknown agent type '{type}' (claude-code, codex, gemini, generic, or a name from adapters.json)");
+        }
+    }
+}

@@ -1,0 +1,438 @@
+using System.Text.Json.Nodes;
+using AgentIM.Infrastructure;
+
+namespace AgentIM.Gateway;
+
+/// <summary>
+/// The agent manager (gateway-cli.md §5, §6): hosts agents, turns each <c>server:send_to_agent</c> into one reply
+/// with a fresh response id (busy status with queue depth, chunks, exactly one completion, then online or busy),
+/// queues per room with a bound, and carries out the hub's stop, remove and spawn requests.
+/// </summary>
+public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentFactory factory, ILogger logger)
+{
+    /// <summary>Messages waiting per agent and room before new ones are refused (gateway-cli.md §5).</summary>
+    public const int RoomQueueLimit = 50;
+
+    private readonly Dictionary<string, HostedAgent> _agents = [];
+    private readonly Lock _lock = new();
+    private readonly List<Task> _replies = [];
+
+    /// <summary>Raised after the hub removed an agent (wrapper mode exits on it).</summary>
+    public event Action<string>? AgentRemoved;
+
+    public IReadOnlyList<HostedAgent> Agents
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _agents.Values];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hosts an agent. With a config store its id is the one this installation used before for that name (so room
+    /// memberships survive restarts); otherwise a fresh one.
+    /// </summary>
+    public HostedAgent Add(string name, string type, string? workingDirectory, IAgentAdapter adapter)
+    {
+        var id = store?.AgentId(name, type, workingDirectory) ?? Ids.New();
+        var agent = new HostedAgent(new AgentRegistration(id, name, type, workingDirectory), adapter);
+        lock (_lock)
+        {
+            _agents[id] = agent;
+        }
+
+        GatewayLog.AgentRegistered(logger, name, type, id);
+        return agent;
+    }
+
+    /// <summary>The <c>gateway:register_agent</c> frames for every hosted agent, sent after each successful auth.</summary>
+    public IReadOnlyList<string> RegistrationFrames() => [.. Agents.Select(a => GatewayFrames.Register(a.Registration))];
+
+    /// <summary>Handles one hub frame; returns at once (replies run in the background).</summary>
+    public void Handle(string type, JsonObject frame)
+    {
+        switch (type)
+        {
+            case "server:send_to_agent":
+                if (IncomingMessage.From(frame) is { } message)
+                {
+                    Deliver(message);
+                }
+                else
+                {
+                    GatewayLog.FrameDropped(logger, type, "missing fields");
+                }
+
+                return;
+            case "server:stop_agent":
+                if (Find(Text(frame, "agentId")) is { } stopped)
+                {
+                    Stop(stopped);
+                }
+
+                return;
+            case "server:remove_agent":
+                Remove(Text(frame, "agentId"));
+                return;
+            case "server:spawn_agent":
+                Spawn(frame);
+                return;
+            case "server:room_context":
+                RememberRoom(frame);
+                return;
+            case "server:agent_command":
+                var known = Find(Text(frame, "agentId")) is not null;
+                sink.Send(GatewayFrames.CommandResult(
+                    Text(frame, "agentId") ?? "", Text(frame, "roomId") ?? "", Text(frame, "command") is { Length: > 0 } c ? c : "unknown",
+                    false, known ? "This agent has no slash commands" : "Agent not found"), FramePriority.Normal);
+                return;
+            case "server:query_agent_info":
+                if (Find(Text(frame, "agentId")) is { } queried)
+                {
+                    sink.Send(GatewayFrames.AgentInfo(queried.Id, Text(frame, "roomId"), "bypass"), FramePriority.Normal);
+                }
+
+                return;
+            case "server:request_workspace":
+                // TODO(#8): git status, tree and file views of the working directory (gateway-cli.md §5).
+                var workspaceError = GatewayFrames.WorkspaceError(
+                    Text(frame, "agentId") ?? "", Text(frame, "requestId") ?? "", "This gateway does not share workspaces yet");
+                sink.Send(workspaceError, FramePriority.Normal);
+                return;
+            case "server:list_credentials":
+                sink.Send(GatewayFrames.CredentialList(Text(frame, "requestId") ?? "", Text(frame, "agentType") ?? AgentTypes.Generic),
+                    FramePriority.Normal);
+                return;
+            case "server:add_credential":
+            case "server:manage_credential":
+                sink.Send(GatewayFrames.CredentialResult(Text(frame, "requestId") ?? "", "This gateway keeps no agent credentials"),
+                    FramePriority.Normal);
+                return;
+            default:
+                GatewayLog.FrameDropped(logger, type, "not handled by this gateway");
+                return;
+        }
+    }
+
+    /// <summary>Stops every agent's work (shutdown); the running replies still complete once.</summary>
+    public async Task StopAllAsync(TimeSpan wait)
+    {
+        foreach (var agent in Agents)
+        {
+            Stop(agent);
+        }
+
+        Task[] running;
+        lock (_lock)
+        {
+            running = [.. _replies];
+        }
+
+        await Task.WhenAny(Task.WhenAll(running), Task.Delay(wait, CancellationToken.None));
+    }
+
+    private void Deliver(IncomingMessage message)
+    {
+        if (Find(message.AgentId) is not { } agent)
+        {
+            GatewayLog.FrameDropped(logger, "server:send_to_agent", "unknown agent");
+            return;
+        }
+
+        lock (agent)
+        {
+            if (agent.Removed)
+            {
+                return;
+            }
+
+            if (agent.IsBusyFor(message.RoomId))
+            {
+                if (!agent.Queues.TryGetValue(message.RoomId, out var queue))
+                {
+                    agent.Queues[message.RoomId] = queue = new Queue<IncomingMessage>();
+                }
+
+                if (queue.Count >= RoomQueueLimit)
+                {
+                    RefuseFull(agent, message);
+                    return;
+                }
+
+                queue.Enqueue(message);
+                sink.Send(GatewayFrames.Status(agent.Id, "busy", agent.QueueDepth), FramePriority.High);
+                return;
+            }
+
+            Start(agent, message);
+        }
+    }
+
+    /// <summary>
+    /// The room's queue is full: the message gets an immediate error reply. Upstream gives that reply the incoming
+    /// message's id (overwriting it, behaviour.md §15.1); ours gets a fresh id so the user's message stays intact.
+    /// </summary>
+    private void RefuseFull(HostedAgent agent, IncomingMessage message)
+    {
+        var error = $"Error: {agent.Registration.Name} has {RoomQueueLimit} messages waiting in this room; try again later";
+        sink.Send(GatewayFrames.Complete(message.RoomId, agent.Id, Ids.New(), error, [new AgentChunk(AgentChunk.Error, error)],
+            message.ConversationId, message.Depth), FramePriority.Critical);
+    }
+
+    /// <summary>Starts a reply; the caller holds the agent's lock.</summary>
+    private void Start(HostedAgent agent, IncomingMessage message)
+    {
+        var stop = new CancellationTokenSource();
+        agent.Running[message.RoomId] = stop;
+        var task = Task.Run(() => RunRoomAsync(agent, message, stop));
+        lock (_lock)
+        {
+            _replies.RemoveAll(t => t.IsCompleted);
+            _replies.Add(task);
+        }
+    }
+
+    private async Task RunRoomAsync(HostedAgent agent, IncomingMessage first, CancellationTokenSource stop)
+    {
+        IncomingMessage? message = first;
+        while (message is not null)
+        {
+            try
+            {
+                await ReplyAsync(agent, message, stop.Token);
+            }
+            catch (Exception e)
+            {
+                GatewayLog.ReplyCrashed(logger, agent.Id, e);
+            }
+
+            lock (agent)
+            {
+                agent.Running.Remove(message.RoomId);
+                stop.Dispose();
+                message = NextFor(agent, message.RoomId);
+                if (message is not null)
+                {
+                    stop = new CancellationTokenSource();
+                    agent.Running[message.RoomId] = stop;
+                }
+                else if (agent.Running.Count == 0)
+                {
+                    var depth = agent.QueueDepth;
+                    sink.Send(GatewayFrames.Status(agent.Id, depth == 0 ? "online" : "busy", depth), FramePriority.High);
+                }
+            }
+        }
+    }
+
+    /// <summary>The next message to run: this room's first, else (one-at-a-time adapters) another room's.</summary>
+    private static IncomingMessage? NextFor(HostedAgent agent, string roomId)
+    {
+        if (agent.Removed)
+        {
+            return null;
+        }
+
+        if (agent.Queues.TryGetValue(roomId, out var own) && own.TryDequeue(out var next))
+        {
+            return next;
+        }
+
+        if (agent.Adapter.SupportsParallelRooms)
+        {
+            return null;
+        }
+
+        foreach (var queue in agent.Queues.Values)
+        {
+            if (queue.TryDequeue(out var other))
+            {
+                return other;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task ReplyAsync(HostedAgent agent, IncomingMessage message, CancellationToken stop)
+    {
+        var responseId = Ids.New();
+        int depth;
+        RoomInfo? room;
+        lock (agent)
+        {
+            depth = agent.QueueDepth;
+            room = agent.Rooms.GetValueOrDefault(message.RoomId);
+        }
+
+        sink.Send(GatewayFrames.Status(agent.Id, "busy", depth), FramePriority.High);
+        var chunks = new List<AgentChunk>();
+        Task Emit(AgentChunk chunk)
+        {
+            lock (chunks)
+            {
+                chunks.Add(chunk);
+            }
+
+            sink.Send(GatewayFrames.Chunk(message.RoomId, agent.Id, responseId, chunk), FramePriority.High);
+            return Task.CompletedTask;
+        }
+
+        var registration = agent.Registration;
+        AdapterResult result;
+        if (WorkingDirectories.Resolve(registration.WorkingDirectory) is { Error: { } dirError })
+        {
+            result = AdapterResult.Failed("", dirError);
+        }
+        else
+        {
+            var prompt = PromptBuilder.Build(message, room, registration.Name, registration.Type);
+            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path);
+            try
+            {
+                result = await agent.Adapter.RunAsync(request, Emit, stop);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                result = AdapterResult.Failed("", e.Message);
+            }
+        }
+
+        var fullContent = result.FullContent;
+        if (result.Error is { } error)
+        {
+            GatewayLog.ReplyFailed(logger, responseId, agent.Id, error);
+            var stopped = stop.IsCancellationRequested;
+            await Emit(new AgentChunk(AgentChunk.Error, stopped ? "Stopped" : error));
+            fullContent = stopped
+                ? (fullContent.Length > 0 ? fullContent : "Interrupted")
+                : (fullContent.Length > 0 ? fullContent + "\n\nError: " + error : "Error: " + error);
+        }
+
+        List<AgentChunk> all;
+        lock (chunks)
+        {
+            all = [.. chunks];
+        }
+
+        // TODO(#8): a workspace_status chunk (git summary of the working directory) before the completion, §6 step 6.
+        sink.Send(GatewayFrames.Complete(message.RoomId, agent.Id, responseId, fullContent, all, message.ConversationId, message.Depth),
+            FramePriority.Critical);
+    }
+
+    private void Stop(HostedAgent agent)
+    {
+        lock (agent)
+        {
+            agent.Queues.Clear();
+            foreach (var running in agent.Running.Values)
+            {
+                running.Cancel();
+            }
+        }
+    }
+
+    private void Remove(string? agentId)
+    {
+        if (Find(agentId) is not { } agent)
+        {
+            return;
+        }
+
+        lock (agent)
+        {
+            agent.Removed = true;
+        }
+
+        Stop(agent);
+        lock (_lock)
+        {
+            _agents.Remove(agent.Id);
+        }
+
+        store?.ForgetAgent(agent.Id);
+        GatewayLog.AgentRemoved(logger, agent.Id);
+        AgentRemoved?.Invoke(agent.Id);
+    }
+
+    private void Spawn(JsonObject frame)
+    {
+        if (Text(frame, "requestId") is not { } requestId)
+        {
+            return;
+        }
+
+        var name = Text(frame, "name");
+        var type = Text(frame, "agentType");
+        var directory = Text(frame, "workingDirectory");
+        if (name is not { Length: > 0 } || type is null)
+        {
+            sink.Send(GatewayFrames.SpawnResult(requestId, false, null, "name and agentType are required"), FramePriority.Normal);
+            return;
+        }
+
+        if (Agents.FirstOrDefault(a => a.Registration.Name == name) is { } existing)
+        {
+            sink.Send(GatewayFrames.SpawnResult(requestId, true, existing.Id, null), FramePriority.Normal);
+            return;
+        }
+
+        if (directory is not null && WorkingDirectories.Resolve(directory).Error is { } dirError)
+        {
+            sink.Send(GatewayFrames.SpawnResult(requestId, false, null, dirError), FramePriority.Normal);
+            return;
+        }
+
+        if (factory(type, name) is not { } adapter)
+        {
+            sink.Send(GatewayFrames.SpawnResult(requestId, false, null, $"This gateway cannot run {type} agents"), FramePriority.Normal);
+            return;
+        }
+
+        var agent = Add(name, type, directory, adapter);
+        sink.Send(GatewayFrames.Register(agent.Registration), FramePriority.Critical);
+        sink.Send(GatewayFrames.SpawnResult(requestId, true, agent.Id, null), FramePriority.Normal);
+    }
+
+    private void RememberRoom(JsonObject frame)
+    {
+        if (Find(Text(frame, "agentId")) is not { } agent || frame["context"] is not JsonObject context
+            || Text(context, "roomId") is not { } roomId)
+        {
+            return;
+        }
+
+        var others = new List<string>();
+        if (context["members"] is JsonArray members)
+        {
+            foreach (var member in members.OfType<JsonObject>())
+            {
+                if (Text(member, "id") != agent.Id && Text(member, "name") is { } memberName)
+                {
+                    others.Add(Text(member, "type") == "agent" ? $"{memberName} (agent)" : memberName);
+                }
+            }
+        }
+
+        lock (agent)
+        {
+            agent.Rooms[roomId] = new RoomInfo(Text(context, "roomName") ?? roomId, Text(context, "systemPrompt"), others);
+        }
+    }
+
+    private HostedAgent? Find(string? agentId)
+    {
+        lock (_lock)
+        {
+            return agentId is not null && _agents.TryGetValue(agentId, out var agent) ? agent : null;
+        }
+    }
+
+    private static string? Text(JsonObject frame, string name) => frame[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}
+
+/// <summary>Builds the adapter for an agent the hub asks this gateway to spawn; null when it cannot run that type.</summary>
+public delegate IAgentAdapter? AgentFactory(string agentType, string name);

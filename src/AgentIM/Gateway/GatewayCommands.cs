@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace AgentIM.Gateway;
+
+/// <summary>The gateway mode's commands on the <c>agentim</c> tree: login, logout, status, gateway, run.</summary>
+public static class GatewayCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(LoginCommand.Create());
+        root.Subcommands.Add(LogoutCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(GatewayCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+    }
+}

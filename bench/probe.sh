@@ -5,6 +5,7 @@
 #
 #   bench/probe.sh                    # make publish, 3 runs, medians
 #   SKIP_PUBLISH=1 RUNS=1 bench/probe.sh --seconds 5
+#   HUB_ENV="DOTNET_GCgen0size=400000" bench/probe.sh   # extra variables for the hub (e.g. GC knobs to compare)
 #
 # Needs the private PostgreSQL of scripts/services.sh (make services). Everything listens on 127.0.0.1 only.
 set -euo pipefail
@@ -54,7 +55,8 @@ for run in $(seq 1 "$RUNS"); do
     log="$OUT/hub-$run.log"
 
     # Production mode, as deployed: strong secrets, metrics behind a token, info-level logs.
-    env AGENTIM_ENV=production HOST=127.0.0.1 PORT="$port" \
+    # shellcheck disable=SC2086 # HUB_ENV is a list of NAME=VALUE words on purpose.
+    env ${HUB_ENV:-} AGENTIM_ENV=production HOST=127.0.0.1 PORT="$port" \
         DATABASE_URL="${DATABASE_URL%/*}/$database" \
         JWT_SECRET="$(random_text 48)" ENCRYPTION_KEY="$(random_text 48)" \
         ADMIN_USERNAME=admin ADMIN_PASSWORD="$admin_password" \
@@ -75,7 +77,9 @@ for run in $(seq 1 "$RUNS"); do
         --url "http://127.0.0.1:$port" --hub-pid "$hub_pid" --json "$@" >"$OUT/run-$run.json"
     jq -r '"idle \(.idle.idleRssBytes/1e6) MB, \(.idle.sockets) sockets \(.idle.rssWithSocketsBytes/1e6) MB (\(.idle.kbPerSocket) KB each), "
         + "\(.load.messagesPerSecond) msg/s, \(.load.deliveriesPerSecond) deliveries/s, p50 \(.load.latencyP50Ms) ms, p99 \(.load.latencyP99Ms) ms, "
-        + "errors \(.load.errors)"' "$OUT/run-$run.json"
+        + "errors \(.load.errors), hub CPU \(.load.hubCpuSeconds) s, \(.load.deliveriesPerHubCpuSecond) deliveries per hub CPU-second"' \
+        "$OUT/run-$run.json"
+    uptime
     cleanup
 done
 
@@ -91,6 +95,8 @@ jq -rs '
     | (map(.load.latencyP50Ms) | median) as $p50
     | (map(.load.latencyP99Ms) | median) as $p99
     | (map(.load.rssUnderLoadBytes / 1e6) | median) as $loadRss
+    | (map(.load.hubCpuSeconds / .load.seconds) | median) as $cores
+    | (map(.load.deliveriesPerHubCpuSecond) | median) as $perCpu
     | "medians of \(length) runs: \(.[0].idle.sockets) idle sockets, \(.[0].load.clients) clients, \(.[0].load.seconds | round) s of load",
       "measure|median|target|median/target",
       row("idle RSS"; "\($idle * 10 | round / 10) MB"; "<= 40 MB"; ($idle / 40 * 100 | round / 100)),
@@ -100,5 +106,7 @@ jq -rs '
       row("deliveries/s"; "\($dps | round)"; ">= 60000"; ($dps / 60000 * 100 | round / 100)),
       row("latency p50"; "\($p50) ms"; ""; ""),
       row("latency p99"; "\($p99) ms"; "<= 50 ms"; ($p99 / 50 * 100 | round / 100)),
-      row("RSS under load"; "\($loadRss * 10 | round / 10) MB"; ""; "")
+      row("RSS under load"; "\($loadRss * 10 | round / 10) MB"; ""; ""),
+      row("hub CPU during the load"; "\($cores * 100 | round / 100) core"; ""; ""),
+      row("deliveries per hub CPU-second"; "\($perCpu | round)"; ">= 60000"; ($perCpu / 60000 * 100 | round / 100))
 ' "$OUT"/run-*.json | column -t -s '|'

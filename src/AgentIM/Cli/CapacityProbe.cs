@@ -22,6 +22,9 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
     private const int MaxSocketsPerUser = 1000;
     private const int ConnectParallelism = 8;
 
+    // USER_HZ: 100 on every Linux architecture .NET runs on.
+    private const int ClockTicksPerSecond = 100;
+
     private static readonly string[] s_settingKeys = ["rateLimit.client.max", "rateLimit.client.window", "rateLimit.http.enabled"];
 
     private readonly string _runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
@@ -185,12 +188,14 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
                 .ToArray();
 
             await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
+            var cpuAtStart = ReadHubCpuSeconds();
             var window = run.StartWindow();
             var loadSeconds = TimeSpan.FromSeconds(options.LoadSeconds);
             await Task.Delay(loadSeconds * 0.9, cancellationToken);
             var rssUnderLoad = await ReadRssAsync(api, cancellationToken);
             await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (loadSeconds - window.Elapsed).Ticks)), cancellationToken);
             var (stored, deliveries, errors, elapsed) = run.EndWindow(window);
+            var hubCpu = ReadHubCpuSeconds() - cpuAtStart;
             await stop.CancelAsync();
             await Task.WhenAll(senders);
 
@@ -209,7 +214,9 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
                 Math.Round(run.Latency.MaxMs, 2),
                 errors,
                 run.FirstError,
-                rssUnderLoad);
+                rssUnderLoad,
+                Math.Round(hubCpu, 2),
+                hubCpu > 0 ? Math.Round(deliveries / hubCpu, 0) : 0);
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"load: {load.MessagesPerSecond:0} messages/s, {load.DeliveriesPerSecond:0} deliveries/s, p50 {load.LatencyP50Ms} ms, p99 {load.LatencyP99Ms} ms"));
             return load;
@@ -282,6 +289,24 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
 
     private Task<long> ReadRssAsync(CapacityProbeApi api, CancellationToken cancellationToken) =>
         options.HubPid is { } pid ? Task.FromResult(ReadProcRss(pid)) : api.ReadRssMetricAsync(cancellationToken);
+
+    /// <summary>
+    /// CPU time the hub spent (user + system, from /proc/PID/stat), or 0 without --hub-pid. On a shared machine the hub
+    /// may get only part of its core; deliveries per CPU-second says what a whole core would give.
+    /// </summary>
+    private double ReadHubCpuSeconds()
+    {
+        if (options.HubPid is not { } pid)
+        {
+            return 0;
+        }
+
+        // Fields after the parenthesised command name: state is 3rd, utime 14th and stime 15th (proc(5)).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks / (double)ClockTicksPerSecond;
+    }
 
     private static long ReadProcRss(int pid)
     {

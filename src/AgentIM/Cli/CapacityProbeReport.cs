@@ -40,6 +40,9 @@ public sealed record CapacityProbeReport
             ("latency p99 send->receipt", $"{Load.LatencyP99Ms:0.0} ms", $"<= {LatencyP99TargetMs} ms", Ratio(Load.LatencyP99Ms, LatencyP99TargetMs)),
             ("latency max", $"{Load.LatencyMaxMs:0.0} ms", "", ""),
             ("RSS under load", Mb(Load.RssUnderLoadBytes), "", ""),
+            ("hub CPU during the load", Load.HubCpuSeconds > 0 ? $"{Load.HubCpuSeconds / Load.Seconds:0.00} core" : "(--hub-pid)", "", ""),
+            ("deliveries per hub CPU-second", Load.HubCpuSeconds > 0 ? $"{Load.DeliveriesPerHubCpuSecond:#,0}" : "(--hub-pid)",
+                $">= {DeliveriesTargetPerSecond:#,0}", Load.HubCpuSeconds > 0 ? Ratio(Load.DeliveriesPerHubCpuSecond, DeliveriesTargetPerSecond) : ""),
             ("errors from the hub", Load.FirstError is null ? "0" : $"{Load.Errors} ({Load.FirstError})", "0", ""),
         };
 
@@ -82,4 +85,6 @@ public sealed record CapacityProbeLoad(
     double LatencyMaxMs,
     long Errors,
     string? FirstError,
-    long RssUnderLoadBytes);
+    long RssUnderLoadBytes,
+    double HubCpuSeconds,
+    double DeliveriesPerHubCpuSecond);

@@ -104,6 +104,10 @@ public static class HubServer
         await app.Services.GetRequiredService<AuthService>().SeedAdminAsync(cancellationToken);
         await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(cancellationToken);
         await app.Services.GetRequiredService<SessionRevocations>().LoadAsync(cancellationToken);
+
+        // Seeding the admin hashed a password (19 MiB of argon2 memory) and start-up left more garbage; an idle hub
+        // allocates too little to collect it on its own, so it would sit in RSS until the first busy moment.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     public static void AddHubServices(IServiceCollection services, HubConfig config)

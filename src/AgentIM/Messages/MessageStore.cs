@@ -55,6 +55,11 @@ public sealed class MessageStore(HubDatabase database)
             RETURNING id, message_id, filename, mime_type, size, url
             """;
 
+        if (message.AttachmentIds.Count == 0)
+        {
+            return await InsertWithoutAttachmentsAsync(message, cancellationToken);
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         string? role;
@@ -83,19 +88,7 @@ public sealed class MessageStore(HubDatabase database)
             return (null, SendFailure.NotAMember);
         }
 
-        var stored = new MessageDto
-        {
-            Id = Ids.New(),
-            RoomId = message.RoomId,
-            SenderId = message.SenderId,
-            SenderType = "user",
-            SenderName = message.SenderName,
-            Type = "text",
-            Content = message.Content,
-            ReplyToId = message.ReplyToId,
-            Mentions = message.Mentions,
-            CreatedAt = Clock.UtcNow(),
-        };
+        var stored = NewStoredMessage(message);
 
         await using (var command = new NpgsqlCommand(insert, connection, transaction))
         {
@@ -136,6 +129,76 @@ public sealed class MessageStore(HubDatabase database)
         await transaction.CommitAsync(cancellationToken);
         return (new StoredUserMessage(stored, role, commandRole), SendFailure.None);
     }
+
+    /// <summary>
+    /// The common case, a message without attachments, in one statement and one round trip: the membership check and
+    /// the insert run together (the insert happens only for a member), and the statement is its own transaction.
+    /// The statement is prepared once per pooled connection, so PostgreSQL does not parse and plan it per message.
+    /// </summary>
+    private async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertWithoutAttachmentsAsync(
+        NewUserMessage message, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            WITH sender AS (
+                SELECT CASE WHEN r.created_by_id = $3 THEN 'owner' ELSE m.role END AS role, r.agent_command_role
+                FROM rooms r
+                LEFT JOIN room_members m ON m.room_id = r.id AND m.member_id = $3 AND m.member_type = 'user'
+                WHERE r.id = $2
+            ),
+            inserted AS (
+                -- A data-modifying WITH runs even though the final SELECT does not read it.
+                INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
+                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, $8
+                FROM sender
+                WHERE sender.role IS NOT NULL
+            )
+            SELECT role, agent_command_role
+            FROM sender
+            """;
+
+        var stored = NewStoredMessage(message);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = stored.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = stored.RoomId });
+        command.Parameters.Add(new NpgsqlParameter { Value = stored.SenderId });
+        command.Parameters.Add(new NpgsqlParameter { Value = stored.SenderName });
+        command.Parameters.Add(new NpgsqlParameter { Value = stored.Content });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)stored.ReplyToId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = JsonSerializer.Serialize(stored.Mentions, ApiJson.Default.IReadOnlyListString),
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(new NpgsqlParameter { Value = stored.CreatedAt });
+        await command.PrepareAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return (null, SendFailure.RoomNotFound);
+        }
+
+        if (reader.IsDBNull(0))
+        {
+            return (null, SendFailure.NotAMember);
+        }
+
+        return (new StoredUserMessage(stored, reader.GetString(0), reader.GetString(1)), SendFailure.None);
+    }
+
+    private static MessageDto NewStoredMessage(NewUserMessage message) => new()
+    {
+        Id = Ids.New(),
+        RoomId = message.RoomId,
+        SenderId = message.SenderId,
+        SenderType = "user",
+        SenderName = message.SenderName,
+        Type = "text",
+        Content = message.Content,
+        ReplyToId = message.ReplyToId,
+        Mentions = message.Mentions,
+        CreatedAt = Clock.UtcNow(),
+    };
 
     /// <summary>
     /// Stores an agent's reply once per message id. A repeated completion (a gateway retrying after a reconnect,

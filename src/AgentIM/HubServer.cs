@@ -10,6 +10,7 @@ using AgentIM.Infrastructure.Json;
 using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Realtime;
+using AgentIM.Redis;
 using AgentIM.Rooms;
 using AgentIM.Routers;
 using AgentIM.Settings;
@@ -101,6 +102,7 @@ public static class HubServer
         await app.Services.GetRequiredService<AuthService>().SeedAdminAsync(cancellationToken);
         await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(cancellationToken);
         await app.Services.GetRequiredService<SessionRevocations>().LoadAsync(cancellationToken);
+        await app.Services.AttachClusterAsync();
     }
 
     public static void AddHubServices(IServiceCollection services, HubConfig config)
@@ -142,6 +144,7 @@ public static class HubServer
         services.AddSingleton<ClientSocketHandler>();
         services.AddSingleton<GatewaySocketHandler>();
         services.AddSingleton<RateLimitCounters>();
+        services.AddCluster();
         services.AddSettings();
         services.AddRouters();
     }

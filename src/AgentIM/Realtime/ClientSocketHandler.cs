@@ -166,7 +166,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleRoomFrameAsync(connection, type, room!.RoomId!);
                 }
@@ -174,7 +174,7 @@ public sealed partial class ClientSocketHandler(
                 return;
             case "client:send_message":
                 var send = Frames.Parse(frame.Span, WireJson.Default.ClientSendMessageFrame);
-                if (ValidateSend(connection, send) && Admit(connection))
+                if (ValidateSend(connection, send) && await AdmitAsync(connection))
                 {
                     await HandleSendMessageAsync(connection, send!);
                 }
@@ -186,7 +186,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleStopGenerationAsync(connection, stop.RoomId!, stop.AgentId!);
                 }
@@ -198,7 +198,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandlePermissionResponseAsync(connection, answer!);
                 }
@@ -211,7 +211,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleAgentCommandAsync(connection, command);
                 }
@@ -223,7 +223,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleQueryAgentInfoAsync(connection, query);
                 }
@@ -235,7 +235,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleRequestWorkspaceAsync(connection, workspace);
                 }
@@ -251,7 +251,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     HandleGatewayRelay(connection, type, relay!);
                 }
@@ -265,7 +265,7 @@ public sealed partial class ClientSocketHandler(
     }
 
     /// <summary>Steps 6 and 7 of the inbound pipeline: authenticated, and within the user's rate limit.</summary>
-    private bool Admit(ClientConnection connection)
+    private async ValueTask<bool> AdmitAsync(ClientConnection connection)
     {
         if (!connection.IsAuthenticated)
         {
@@ -273,7 +273,7 @@ public sealed partial class ClientSocketHandler(
             return false;
         }
 
-        if (!rateLimiter.TryAcquire(connection.UserId!))
+        if (!await rateLimiter.TryAcquireAsync(connection.UserId!))
         {
             SendError(connection, ErrorCodes.RateLimited, "Too many messages, please slow down");
             return false;

@@ -1,17 +1,28 @@
 using System.Collections.Concurrent;
 using AgentIM.Infrastructure.Config;
+using AgentIM.Redis;
 
 namespace AgentIM.Realtime;
 
 /// <summary>
 /// The per-user fixed window on client frames (websocket.md §2.1 step 7): all of a user's sockets share it.
-/// In process for now; with Redis it becomes shared across nodes.
+/// With Redis the window is shared by every node (<c>ws:rate:&lt;userId&gt;</c>); without it, or while it is away, in process.
 /// </summary>
-public sealed class MessageRateLimiter(HubConfig config)
+public sealed class MessageRateLimiter(HubConfig config, SharedCounters shared)
 {
     private const int MaxTrackedUsers = 100_000;
 
     private readonly ConcurrentDictionary<string, Window> _windows = new();
+
+    public async ValueTask<bool> TryAcquireAsync(string userId)
+    {
+        if (await shared.HitAsync("ws:rate:" + userId, config.ClientRateLimitWindow) is { } hit)
+        {
+            return hit.Count <= config.ClientRateLimitMax;
+        }
+
+        return TryAcquire(userId);
+    }
 
     public bool TryAcquire(string userId)
     {

@@ -1,15 +1,21 @@
 using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Json;
+using AgentIM.Redis;
 
 namespace AgentIM.Health;
 
-public sealed record HealthChecks(bool Database, bool Filesystem);
+/// <summary>Redis is present only when <c>REDIS_URL</c> is set (rest-api.md #1); false while the hub runs on local state.</summary>
+public sealed record HealthChecks(
+    bool Database,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    bool? Redis,
+    bool Filesystem);
 
 /// <summary>The health body is not wrapped in data (rest-api.md #1).</summary>
 public sealed record HealthReport(bool Ok, DateTime Timestamp, HealthChecks Checks);
 
-/// <summary><c>GET /api/health</c>: database, upload folder; 200 when all pass, 503 otherwise. Cached for 2 s.</summary>
+/// <summary><c>GET /api/health</c>: database, Redis (when configured), upload folder; 200 when all pass, 503 otherwise. Cached for 2 s.</summary>
 public static class HealthEndpoints
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
@@ -21,12 +27,13 @@ public static class HealthEndpoints
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(HubDatabase database, HubConfig config, CancellationToken cancellationToken)
+    private static async Task<IResult> CheckAsync(HubDatabase database, HubConfig config, RedisConnection redis, CancellationToken cancellationToken)
     {
         if (s_last is not { } last || DateTime.UtcNow - last.At > CacheFor)
         {
-            var report = new HealthReport(false, DateTime.UtcNow, new HealthChecks(await DatabaseOkAsync(database, cancellationToken), FilesystemOk(config)));
-            report = report with { Ok = report.Checks.Database && report.Checks.Filesystem };
+            bool? redisOk = redis.IsConfigured ? await redis.PingAsync() : null;
+            var checks = new HealthChecks(await DatabaseOkAsync(database, cancellationToken), redisOk, FilesystemOk(config));
+            var report = new HealthReport(checks.Database && checks.Redis != false && checks.Filesystem, DateTime.UtcNow, checks);
             s_last = last = (report, DateTime.UtcNow);
         }
 

@@ -1,6 +1,7 @@
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Config;
 using AgentIM.Realtime;
+using AgentIM.Redis;
 
 namespace AgentIM.Metrics;
 
@@ -14,7 +15,8 @@ public static class MetricsEndpoints
     }
 
     private static IResult Scrape(
-        HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, HttpMetrics http, ConnectionRegistry registry)
+        HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, HttpMetrics http, ConnectionRegistry registry,
+        RedisConnection redis)
     {
         if (config.MetricsAuthEnabled)
         {
@@ -48,6 +50,9 @@ public static class MetricsEndpoints
             .Sample("agentim_ws_messages_total", metrics.WsMessagesIn, ("direction", "in"))
             .Single("agentim_api_errors_total", "counter", "API responses with a server error status", metrics.ApiErrors)
             .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames)
+            .Single("agentim_redis_up", "gauge", "1 while Redis is reachable, 0 while the hub runs on local state, -1 without REDIS_URL",
+                redis.IsConfigured ? (redis.IsAvailable ? 1 : 0) : -1)
+            .Single("agentim_redis_fallbacks_total", "counter", "Redis operations replaced by this node's local state", redis.Fallbacks)
             .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
             .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
             .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");

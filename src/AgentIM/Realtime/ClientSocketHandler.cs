@@ -30,6 +30,7 @@ public sealed partial class ClientSocketHandler(
     RealtimeStore realtimeStore,
     AgentStore agentStore,
     HubMetrics metrics,
+    Redis.SharedCounters sharedCounters,
     ILogger<ClientSocketHandler> logger)
 {
     private const int MaxAuthAttempts = 5;

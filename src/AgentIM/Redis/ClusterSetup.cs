@@ -14,6 +14,7 @@ public static class ClusterSetup
         services.AddSingleton<ClusterFanOut>();
         services.AddSingleton<SharedCounters>();
         services.AddSingleton<RedisRevocations>();
+        services.AddSingleton<SharedPermissions>();
         services.AddHostedService<RevocationListener>();
         return services;
     }

@@ -30,6 +30,18 @@ public sealed class SharedCounters(RedisConnection redis)
         return redis.call('SMEMBERS', KEYS[1])
         """;
 
+    // Debounce by the last notice's time; the key lives as long as the indicator does (4 s, decisions.md).
+    private const string TypingScript = """
+        local last = redis.call('GET', KEYS[1])
+        if last and tonumber(ARGV[1]) - tonumber(last) < tonumber(ARGV[2]) then
+            return 0
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+        return 1
+        """;
+
+    public static readonly TimeSpan TypingLifetime = TimeSpan.FromSeconds(4);
+
     /// <summary>True when Redis is configured (a fallback then halves HTTP limits, each node counting alone).</summary>
     public bool IsConfigured => redis.IsConfigured;
 
@@ -49,6 +61,31 @@ public sealed class SharedCounters(RedisConnection redis)
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             redis.CountFallback("rate limit", e);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Records a typing notice of the user in the room (<c>ws:typing:&lt;userId&gt;:&lt;roomId&gt;</c>); false when one was
+    /// sent within <paramref name="debounce"/> from any node.
+    /// </summary>
+    public async ValueTask<bool?> TryMarkTypingAsync(string userId, string roomId, TimeSpan debounce)
+    {
+        if (redis.Database("typing") is not { } db)
+        {
+            return null;
+        }
+
+        try
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var result = await db.ScriptEvaluateAsync(
+                TypingScript, [$"ws:typing:{userId}:{roomId}"], [now, (long)debounce.TotalMilliseconds, (long)TypingLifetime.TotalMilliseconds]);
+            return (long)result == 1;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            redis.CountFallback("typing", e);
             return null;
         }
     }

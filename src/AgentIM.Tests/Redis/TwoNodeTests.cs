@@ -93,6 +93,34 @@ public sealed class TwoNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
     }
 
     [Fact]
+    public async Task PermissionRequest_GatewayOnNodeB_AnsweredOnNodeA_OneOutcome()
+    {
+        var (aliceA, aliceB) = await nodes.CreateUserAsync("alice");
+        var roomId = await aliceA.CreateRoomAsync("perms");
+        var agentId = Unique.Id("ag");
+        await using var gateway = await WsPeer.GatewayAsync(aliceB, Unique.Id("gw"), (agentId, "dev"));
+        await aliceA.AddMemberAsync(roomId, agentId, "agent");
+        await using var alice = await WsPeer.ClientAsync(aliceA, roomId);
+        var requestId = Unique.Id("perm");
+
+        await gateway.SendAsync(new
+        {
+            type = "gateway:permission_request", requestId, agentId, roomId, toolName = "Bash",
+            toolInput = new System.Text.Json.Nodes.JsonObject { ["command"] = "ls" }, timeoutMs = 300_000,
+        });
+        await alice.WaitForAsync("server:permission_request", f => f["requestId"]!.GetValue<string>() == requestId);
+        await alice.SendAsync(new { type = "client:permission_response", requestId, decision = "allow" });
+        await alice.SendAsync(new { type = "client:permission_response", requestId, decision = "deny" });
+
+        var answer = await gateway.WaitForAsync("server:permission_response");
+        Assert.Equal("allow", answer["decision"]!.GetValue<string>());
+        await alice.PingAsync();
+        await gateway.PingAsync("gateway:ping");
+        Assert.Single(gateway.All("server:permission_response"));
+        Assert.Equal("", (await nodes.Redis.CliAsync("GET", $"perm:{requestId}")).Trim());
+    }
+
+    [Fact]
     public async Task PasswordChangeOnNodeA_ClosesClientAndGatewayOnNodeB_WithinASecond()
     {
         var admin = await nodes.A.LoginAdminAsync();

@@ -100,6 +100,8 @@ public static class HubServer
 
         Directory.CreateDirectory(config.UploadDir);
         await app.Services.GetRequiredService<AuthService>().SeedAdminAsync(cancellationToken);
+        // TODO(#5): with several nodes this also marks agents offline whose gateways are on another running node;
+        // they show online again on their next status change. A reset per node needs the node id on agent rows.
         await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(cancellationToken);
         await app.Services.GetRequiredService<SessionRevocations>().LoadAsync(cancellationToken);
         await app.Services.AttachClusterAsync();

@@ -91,7 +91,8 @@ kb() { awk -v b="$1" 'BEGIN {printf "%.3f", b / 1024}'; }
 printf '%-26s %-34s %10s %10s %8s\n' "unit" "how it is held" "bytes" "KB" "seed KB"
 printf '%-26s %-34s %10s %10s %8s\n' "WebSocket session" "ws:rate:<userId> (per active user)" "$rate_b" "$(kb "$rate_b")" "0.5"
 printf '%-26s %-34s %10s %10s %8s\n' "Room subscription" "none (node-local)" "0" "0.000" "0.1"
-printf '%-26s %-34s %10s %10s %8s\n' "Pub/Sub channel (ours)" "PUBLISH agentim:room:<id>, per room" "$per_room_ours" "$(kb "$per_room_ours")" "0.2"
+printf '%-26s %-34s %10s %10s %8s\n' "Pub/Sub channel (ours)" "PUBLISH agentim:room:<id>, per room" \
+    "$per_room_ours" "$(kb "$per_room_ours")" "0.2"
 printf '%-26s %-34s %10s %10s %8s\n' "  same, per-room scheme" "SUBSCRIBE agentim:room:<id>" "$per_channel" "$(kb "$per_channel")" "0.2"
 printf '%-26s %-34s %10s %10s %8s\n' "Hub node (fixed)" "PSUBSCRIBE agentim:* + buffers" "$pattern" "$(kb "$pattern")" "-"
 printf '%-26s %-34s %10s %10s %8s\n' "Typing indicator" "ws:typing:<userId>:<roomId>" "$typing_b" "$(kb "$typing_b")" "0.1"

@@ -12,6 +12,8 @@ namespace AgentIM.Tests.Redis;
 /// </summary>
 public sealed class CliRevocationTests(HubFixture hub) : IClassFixture<HubFixture>
 {
+    private const string NewHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA";
+
     [Theory]
     [InlineData("disable")]
     [InlineData("passwd")]
@@ -28,7 +30,7 @@ public sealed class CliRevocationTests(HubFixture hub) : IClassFixture<HubFixtur
             var outcome = command switch
             {
                 "disable" => await admin.DisableAsync(bob.Username, CancellationToken.None),
-                "passwd" => await admin.SetPasswordAsync(bob.Username, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA", CancellationToken.None),
+                "passwd" => await admin.SetPasswordAsync(bob.Username, NewHash, CancellationToken.None),
                 _ => await admin.DeleteAsync(bob.Username, CancellationToken.None),
             };
             Assert.Equal(UserAdminOutcome.Done, outcome);

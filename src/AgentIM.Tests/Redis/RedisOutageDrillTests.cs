@@ -34,7 +34,8 @@ public sealed class RedisOutageDrillTests(TwoNodeFixture nodes) : IClassFixture<
         await nodes.Redis.ShutdownAsync();
         try
         {
-            await Eventually.AssertAsync(() => Task.FromResult(!IsAvailable(nodes.A) && !IsAvailable(nodes.B)), "both nodes noticed the outage");
+            await Eventually.AssertAsync(
+                () => Task.FromResult(!IsAvailable(nodes.A) && !IsAvailable(nodes.B)), "both nodes noticed the outage");
             await DuringOutageAsync(roomId, aliceA, bobB, alice, bob, carol, dave);
         }
         finally
@@ -48,7 +49,8 @@ public sealed class RedisOutageDrillTests(TwoNodeFixture nodes) : IClassFixture<
             {
                 var probe = Unique.Id("probe");
                 await alice.SendMessageAsync(roomId, probe);
-                return await bob.TryWaitForAsync("server:new_message", f => Content(f) == probe, TimeSpan.FromMilliseconds(500)) is not null;
+                var arrived = await bob.TryWaitForAsync("server:new_message", f => Content(f) == probe, TimeSpan.FromMilliseconds(500));
+                return arrived is not null;
             },
             "a message from node A reaches node B again",
             TimeSpan.FromSeconds(30));
@@ -88,7 +90,9 @@ public sealed class RedisOutageDrillTests(TwoNodeFixture nodes) : IClassFixture<
             await using var onLate = await WsPeer.ClientAsync(aliceLate, roomId);
             await nodes.Redis.LaunchAsync();
             await Eventually.AssertAsync(
-                () => Task.FromResult(late.Services.GetRequiredService<ClusterFanOut>().IsSubscribed), "the late node attached", TimeSpan.FromSeconds(30));
+                () => Task.FromResult(late.Services.GetRequiredService<ClusterFanOut>().IsSubscribed),
+                "the late node attached",
+                TimeSpan.FromSeconds(30));
             await nodes.WaitUntilSharedAsync();
 
             await using var onA = await WsPeer.ClientAsync(aliceA, roomId);
@@ -97,7 +101,8 @@ public sealed class RedisOutageDrillTests(TwoNodeFixture nodes) : IClassFixture<
                 {
                     var probe = Unique.Id("probe");
                     await onA.SendMessageAsync(roomId, probe);
-                    return await onLate.TryWaitForAsync("server:new_message", f => Content(f) == probe, TimeSpan.FromMilliseconds(500)) is not null;
+                    var arrived = await onLate.TryWaitForAsync("server:new_message", f => Content(f) == probe, TimeSpan.FromMilliseconds(500));
+                    return arrived is not null;
                 },
                 "node A reaches the node that started during the outage",
                 TimeSpan.FromSeconds(30));

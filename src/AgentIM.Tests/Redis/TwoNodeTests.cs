@@ -180,7 +180,8 @@ public sealed class TwoNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
 
         await onB.PingAsync();
         Assert.Empty(onA.All("server:error"));
-        Assert.Equal(52 - TwoNodeFixture.ClientRateLimitMax, onB.All("server:error", f => f["code"]!.GetValue<string>() == "RATE_LIMITED").Count());
+        var limited = onB.All("server:error", f => f["code"]!.GetValue<string>() == "RATE_LIMITED").Count();
+        Assert.Equal(52 - TwoNodeFixture.ClientRateLimitMax, limited);
         Assert.Equal("52", (await nodes.Redis.CliAsync("GET", $"ws:rate:{aliceA.UserId}")).Trim());
     }
 
@@ -212,7 +213,8 @@ public sealed class TwoNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
         var visited = await nodes.B.Services.GetRequiredService<AgentChains>().AddVisitedAsync(conversation, "agent-2");
 
         Assert.Equal(["agent-1", "agent-2"], visited.Order(StringComparer.Ordinal));
-        var ttl = long.Parse((await nodes.Redis.CliAsync("TTL", $"conv:{conversation}:visited")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var ttl = long.Parse(
+            (await nodes.Redis.CliAsync("TTL", $"conv:{conversation}:visited")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(ttl, 1, 300);
     }
 }

@@ -83,7 +83,10 @@ public sealed class SessionRevocations(SessionStore store, TokenService tokens)
         }
     }
 
-    /// <summary>One session of the user is revoked (made by another process); <paramref name="expiresAtMs"/> 0 means "a token lifetime from now".</summary>
+    /// <summary>
+    /// One session of the user is revoked (made by another process); <paramref name="expiresAtMs"/> 0 means "a token
+    /// lifetime from now".
+    /// </summary>
     public void ApplyRemoteSession(string userId, string sessionId, long expiresAtMs)
     {
         if (expiresAtMs <= 0)

@@ -15,7 +15,10 @@ public sealed record HealthChecks(
 /// <summary>The health body is not wrapped in data (rest-api.md #1).</summary>
 public sealed record HealthReport(bool Ok, DateTime Timestamp, HealthChecks Checks);
 
-/// <summary><c>GET /api/health</c>: database, Redis (when configured), upload folder; 200 when all pass, 503 otherwise. Cached for 2 s.</summary>
+/// <summary>
+/// <c>GET /api/health</c>: database, Redis (when configured), upload folder; 200 when all pass, 503 otherwise.
+/// Cached for 2 s.
+/// </summary>
 public static class HealthEndpoints
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
@@ -27,7 +30,8 @@ public static class HealthEndpoints
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(HubDatabase database, HubConfig config, RedisConnection redis, CancellationToken cancellationToken)
+    private static async Task<IResult> CheckAsync(
+        HubDatabase database, HubConfig config, RedisConnection redis, CancellationToken cancellationToken)
     {
         if (s_last is not { } last || DateTime.UtcNow - last.At > CacheFor)
         {

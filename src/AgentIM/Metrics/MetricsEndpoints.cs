@@ -15,7 +15,12 @@ public static class MetricsEndpoints
     }
 
     private static IResult Scrape(
-        HttpContext context, HubConfig config, Authenticator authenticator, HubMetrics metrics, HttpMetrics http, ConnectionRegistry registry,
+        HttpContext context,
+        HubConfig config,
+        Authenticator authenticator,
+        HubMetrics metrics,
+        HttpMetrics http,
+        ConnectionRegistry registry,
         RedisConnection redis)
     {
         if (config.MetricsAuthEnabled)

@@ -50,8 +50,8 @@ public sealed partial class ClientSocketHandler
         {
             if (shared)
             {
-                var notice = Frames.Serialize(new TypingFrame(roomId, connection.UserId!, connection.Username!), WireJson.Default.TypingFrame);
-                registry.SendToRoom(roomId, notice, except: connection);
+                var typing = new TypingFrame(roomId, connection.UserId!, connection.Username!);
+                registry.SendToRoom(roomId, Frames.Serialize(typing, WireJson.Default.TypingFrame), except: connection);
             }
 
             return;

@@ -101,7 +101,8 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
                 At: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
     public void PublishEviction(string userId, string roomId) =>
-        Enqueue(RedisChannel.Literal(ControlChannel), new FanOutEnvelope(_redis.NodeId, default, User: userId, Room: roomId, Control: "evict"));
+        Enqueue(RedisChannel.Literal(ControlChannel),
+            new FanOutEnvelope(_redis.NodeId, default, User: userId, Room: roomId, Control: "evict"));
 
     public void PublishRoomDropped(string roomId) =>
         Enqueue(RedisChannel.Literal(ControlChannel), new FanOutEnvelope(_redis.NodeId, default, Room: roomId, Control: "drop"));

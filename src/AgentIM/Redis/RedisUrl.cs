@@ -3,12 +3,15 @@ using StackExchange.Redis;
 
 namespace AgentIM.Redis;
 
-/// <summary>REDIS_URL as <c>redis://[user:password@]host:port[/db]</c> (<c>rediss://</c> for TLS) or StackExchange.Redis's own form.</summary>
+/// <summary>
+/// REDIS_URL as <c>redis://[user:password@]host:port[/db]</c> (<c>rediss://</c> for TLS) or StackExchange.Redis's own form.
+/// </summary>
 public static class RedisUrl
 {
     public static ConfigurationOptions Parse(string url)
     {
-        if (!url.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
+        if (!url.StartsWith("redis://", StringComparison.OrdinalIgnoreCase)
+            && !url.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
         {
             return ConfigurationOptions.Parse(url);
         }

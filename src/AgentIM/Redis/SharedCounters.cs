@@ -80,7 +80,9 @@ public sealed class SharedCounters(RedisConnection redis)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var result = await db.ScriptEvaluateAsync(
-                TypingScript, [$"ws:typing:{userId}:{roomId}"], [now, (long)debounce.TotalMilliseconds, (long)TypingLifetime.TotalMilliseconds]);
+                TypingScript,
+                [$"ws:typing:{userId}:{roomId}"],
+                [now, (long)debounce.TotalMilliseconds, (long)TypingLifetime.TotalMilliseconds]);
             return (long)result == 1;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

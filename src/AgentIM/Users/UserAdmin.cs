@@ -174,7 +174,8 @@ public sealed class UserAdmin(HubDatabase database)
             """;
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = username });
-        command.Parameters.Add(new NpgsqlParameter { Value = Clock.ToUnixMs(Clock.UtcNow()).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var revokedAtMs = Clock.ToUnixMs(Clock.UtcNow());
+        command.Parameters.Add(new NpgsqlParameter { Value = revokedAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         if (await command.ExecuteScalarAsync(cancellationToken) is string)
         {
             return UserAdminOutcome.Done;

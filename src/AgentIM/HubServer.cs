@@ -10,6 +10,7 @@ using AgentIM.Infrastructure.Json;
 using AgentIM.Messages;
 using AgentIM.Metrics;
 using AgentIM.Realtime;
+using AgentIM.Redis;
 using AgentIM.Rooms;
 using AgentIM.Routers;
 using AgentIM.Settings;
@@ -102,8 +103,12 @@ public static class HubServer
 
         Directory.CreateDirectory(config.UploadDir);
         await app.Services.GetRequiredService<AuthService>().SeedAdminAsync(cancellationToken);
+        // TODO(#5): with several nodes this also marks agents offline whose gateways are on another running node;
+        // they show online again on their next status change. A reset per node needs the node id on agent rows.
         await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(cancellationToken);
         await app.Services.GetRequiredService<SessionRevocations>().LoadAsync(cancellationToken);
+
+        await app.Services.AttachClusterAsync();
 
         // Seeding the admin hashed a password (19 MiB of argon2 memory) and start-up left more garbage; an idle hub
         // allocates too little to collect it on its own, so it would sit in RSS until the first busy moment.
@@ -153,6 +158,7 @@ public static class HubServer
         services.AddSingleton<GatewaySocketHandler>();
         services.AddSingleton<RateLimitCounters>();
         services.AddSingleton<Audit.AuditLog>();
+        services.AddCluster();
         services.AddSettings();
         services.AddRouters();
         services.AddUploads();

@@ -33,7 +33,7 @@ public class HubFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        DatabaseUrl = await TestEnvironment.CreateDatabaseAsync("agentim_test");
+        DatabaseUrl = await CreateDatabaseAsync();
         await OnDatabaseCreatedAsync(DatabaseUrl);
         var env = new Dictionary<string, string>
         {
@@ -68,6 +68,11 @@ public class HubFixture : IAsyncLifetime
         };
     }
 
+    /// <summary>The database this hub uses; a second hub node passes the first one's (and then does not drop it).</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestEnvironment.CreateDatabaseAsync("agentim_test");
+
+    protected virtual bool OwnsDatabase => true;
+
     /// <summary>Runs after the empty database exists and before the hub first connects to it (e.g. to change its settings).</summary>
     protected virtual Task OnDatabaseCreatedAsync(string databaseUrl) => Task.CompletedTask;
 
@@ -81,7 +86,10 @@ public class HubFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
-        await TestEnvironment.DropDatabaseAsync(DatabaseUrl);
+        if (OwnsDatabase)
+        {
+            await TestEnvironment.DropDatabaseAsync(DatabaseUrl);
+        }
     }
 
     public Task<Session> LoginAdminAsync() => LoginAsync(AdminUsername, AdminPassword);

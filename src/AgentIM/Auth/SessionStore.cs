@@ -99,19 +99,33 @@ public sealed class SessionStore(HubDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Records a logout; the NOTIFY in the same batch tells every hub process at once (<see cref="RevocationNotices"/>).</summary>
     public async Task RecordSessionRevokedAsync(string userId, string sessionId, DateTime expiresAt, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO revoked_tokens (id, user_id, session_id, revoked_at, expires_at)
             VALUES ($1, $2, $3, $4, $5)
             """;
-        await using var command = database.DataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = Ids.New() });
-        command.Parameters.Add(new NpgsqlParameter { Value = userId });
-        command.Parameters.Add(new NpgsqlParameter { Value = sessionId });
-        command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
-        command.Parameters.Add(new NpgsqlParameter { Value = expiresAt });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(sql)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = Ids.New() },
+                        new NpgsqlParameter { Value = userId },
+                        new NpgsqlParameter { Value = sessionId },
+                        new NpgsqlParameter { Value = Clock.UtcNow() },
+                        new NpgsqlParameter { Value = expiresAt },
+                    },
+                },
+                RevocationNotices.Command(RevocationNotices.ForSession(userId, sessionId, expiresAt)),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Marks every access token of the user issued up to <paramref name="at"/> as revoked and ends every refresh token.</summary>
@@ -130,6 +144,7 @@ public sealed class SessionStore(HubDatabase database)
                 {
                     Parameters = { new NpgsqlParameter { Value = userId } },
                 },
+                RevocationNotices.Command(RevocationNotices.ForUser(userId, at)),
             },
         };
         await batch.ExecuteNonQueryAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using AgentIM.Auth;
 using AgentIM.Realtime;
+using AgentIM.Redis;
 using AgentIM.Settings;
 
 namespace AgentIM.Metrics;
@@ -21,6 +22,7 @@ public static class MetricsEndpoints
         HubMetrics metrics,
         HttpMetrics http,
         ConnectionRegistry registry,
+        RedisConnection redis,
         CancellationToken cancellationToken)
     {
         if ((await settings.GetAsync(cancellationToken)).MetricsAuth)
@@ -62,6 +64,9 @@ public static class MetricsEndpoints
             .Single("agentim_downloads_total", "counter", "Files served from /uploads", metrics.Downloads)
             .Single("agentim_download_bytes_total", "counter", "Bytes of files served from /uploads (whole files)", metrics.DownloadBytes)
             .Single("agentim_ws_dead_peers_total", "counter", "WebSockets that ended without a close handshake (silent, reset or cut off)", metrics.WsDeadPeers)
+            .Single("agentim_redis_up", "gauge", "1 while Redis is reachable, 0 while the hub runs on local state, -1 without REDIS_URL",
+                redis.IsConfigured ? (redis.IsAvailable ? 1 : 0) : -1)
+            .Single("agentim_redis_fallbacks_total", "counter", "Redis operations replaced by this node's local state", redis.Fallbacks)
             .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
             .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
             .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");

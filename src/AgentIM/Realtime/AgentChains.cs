@@ -1,20 +1,38 @@
 using System.Collections.Concurrent;
 using AgentIM.Infrastructure.Config;
+using AgentIM.Redis;
 
 namespace AgentIM.Realtime;
 
 /// <summary>
 /// The brakes on agent-to-agent conversations (behaviour.md §1.4): a fixed window of completions per agent, and per
 /// conversation the set of agents that already replied (kept 300 s after its last change), so A→B→A stops at B.
-/// In process; with Redis both become shared across nodes.
+/// With Redis both are shared by every node (<c>ws:agent_rate:&lt;agentId&gt;</c>, <c>conv:&lt;id&gt;:visited</c>); without it, or
+/// while it is away, in process.
 /// </summary>
-public sealed class AgentChains(HubConfig config)
+public sealed class AgentChains(HubConfig config, SharedCounters shared)
 {
     private const int MaxTracked = 100_000;
     private static readonly long VisitedLifetimeMs = (long)TimeSpan.FromSeconds(300).TotalMilliseconds;
 
     private readonly ConcurrentDictionary<string, Window> _windows = new();
     private readonly ConcurrentDictionary<string, Visited> _conversations = new();
+
+    public async ValueTask<bool> TryCountCompletionAsync(string agentId)
+    {
+        if (await shared.HitAsync("ws:agent_rate:" + agentId, config.AgentRateLimitWindow) is { } hit)
+        {
+            return hit.Count <= config.AgentRateLimitMax;
+        }
+
+        return TryCountCompletion(agentId);
+    }
+
+    public async ValueTask<IReadOnlySet<string>> AddVisitedAsync(string conversationId, string agentId)
+    {
+        var agents = await shared.AddToSetAsync($"conv:{conversationId}:visited", agentId, TimeSpan.FromMilliseconds(VisitedLifetimeMs));
+        return agents ?? AddVisited(conversationId, agentId);
+    }
 
     /// <summary>Counts one completion of the agent; false once it is over its limit for the current window.</summary>
     public bool TryCountCompletion(string agentId)

@@ -14,13 +14,13 @@ public sealed partial class ClientSocketHandler
     /// </summary>
     private async Task HandlePermissionResponseAsync(ClientConnection connection, ClientPermissionResponseFrame frame)
     {
-        if (permissions.Find(frame.RequestId!) is not { } pending || !connection.HasJoined(pending.RoomId))
+        if (await permissions.FindAsync(frame.RequestId!) is not { } pending || !connection.HasJoined(pending.RoomId))
         {
             return;
         }
 
         var (_, role) = await rooms.GetUserRoleAsync(pending.RoomId, connection.UserId!, connection.Closed);
-        if (role is null || !permissions.TryTake(pending))
+        if (role is null || !await permissions.TryTakeAsync(pending))
         {
             return;
         }

@@ -33,15 +33,27 @@ public sealed partial class ClientSocketHandler
                 registry.Leave(connection, roomId);
                 return;
             case "client:typing":
-                HandleTyping(connection, roomId);
+                await HandleTypingAsync(connection, roomId);
                 return;
         }
     }
 
-    private void HandleTyping(ClientConnection connection, string roomId)
+    private async Task HandleTypingAsync(ClientConnection connection, string roomId)
     {
         if (!connection.HasJoined(roomId))
         {
+            return;
+        }
+
+        // With Redis the debounce holds across the user's sockets on every node; without it, on this node.
+        if (await sharedCounters.TryMarkTypingAsync(connection.UserId!, roomId, TypingDebounce) is { } shared)
+        {
+            if (shared)
+            {
+                var typing = new TypingFrame(roomId, connection.UserId!, connection.Username!);
+                registry.SendToRoom(roomId, Frames.Serialize(typing, WireJson.Default.TypingFrame), except: connection);
+            }
+
             return;
         }
 

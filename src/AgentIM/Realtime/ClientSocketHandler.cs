@@ -33,6 +33,7 @@ public sealed partial class ClientSocketHandler(
     BroadcastRouter broadcastRouter,
     RuntimeSettings settings,
     HubMetrics metrics,
+    Redis.SharedCounters sharedCounters,
     ILogger<ClientSocketHandler> logger)
 {
     private const int MaxAuthAttempts = 5;
@@ -176,7 +177,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleRoomFrameAsync(connection, type, room!.RoomId!);
                 }
@@ -184,7 +185,7 @@ public sealed partial class ClientSocketHandler(
                 return;
             case "client:send_message":
                 var send = Frames.Parse(frame.Span, WireJson.Default.ClientSendMessageFrame);
-                if (ValidateSend(connection, send) && Admit(connection))
+                if (ValidateSend(connection, send) && await AdmitAsync(connection))
                 {
                     await HandleSendMessageAsync(connection, send!);
                 }
@@ -196,7 +197,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleStopGenerationAsync(connection, stop.RoomId!, stop.AgentId!);
                 }
@@ -208,7 +209,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandlePermissionResponseAsync(connection, answer!);
                 }
@@ -221,7 +222,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleAgentCommandAsync(connection, command);
                 }
@@ -233,7 +234,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleQueryAgentInfoAsync(connection, query);
                 }
@@ -245,7 +246,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleRequestWorkspaceAsync(connection, workspace);
                 }
@@ -261,7 +262,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     HandleGatewayRelay(connection, type, relay!);
                 }
@@ -286,7 +287,7 @@ public sealed partial class ClientSocketHandler(
     }
 
     /// <summary>Steps 6 and 7 of the inbound pipeline: authenticated, and within the user's rate limit.</summary>
-    private bool Admit(ClientConnection connection)
+    private async ValueTask<bool> AdmitAsync(ClientConnection connection)
     {
         if (!connection.IsAuthenticated)
         {
@@ -294,7 +295,8 @@ public sealed partial class ClientSocketHandler(
             return false;
         }
 
-        if (!rateLimiter.TryAcquire(connection.UserId!, connection.Settings!.ClientMessageMax, connection.Settings.ClientMessageWindow))
+        var limits = connection.Settings!;
+        if (!await rateLimiter.TryAcquireAsync(connection.UserId!, limits.ClientMessageMax, limits.ClientMessageWindow))
         {
             SendError(connection, ErrorCodes.RateLimited, "Too many messages, please slow down");
             return false;

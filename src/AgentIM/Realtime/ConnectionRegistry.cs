@@ -7,6 +7,8 @@ namespace AgentIM.Realtime;
 /// Who is connected on this node: client sockets by user and by joined room, gateway sockets, and which gateway
 /// socket hosts each agent. Lookups on the broadcast path read immutable arrays; only joins, leaves and
 /// connects take the lock and swap the arrays.
+/// The public Send*, CloseSessions and EvictFromRoom deliver on this node and, with Redis, hand the same bytes to
+/// <see cref="FanOut"/> for the other nodes; the Deliver*Local methods are what a frame from another node reaches.
 /// </summary>
 public sealed class ConnectionRegistry
 {
@@ -17,6 +19,9 @@ public sealed class ConnectionRegistry
     private readonly ConcurrentDictionary<string, GatewayConnection> _agents = new();
     private readonly StreamReplay _streams = new();
     private int _clientCount;
+
+    /// <summary>The other hub nodes; null in single-node mode (no <c>REDIS_URL</c>).</summary>
+    public IClusterFanOut? FanOut { get; set; }
 
     public int ClientCount => Volatile.Read(ref _clientCount);
     public int GatewayCount => _gateways.Count;
@@ -108,6 +113,12 @@ public sealed class ConnectionRegistry
     /// <summary>Drops a user's subscriptions to a room on every socket (removed from the room, or the room deleted).</summary>
     public void EvictFromRoom(string userId, string roomId)
     {
+        EvictFromRoomLocal(userId, roomId);
+        FanOut?.PublishEviction(userId, roomId);
+    }
+
+    public void EvictFromRoomLocal(string userId, string roomId)
+    {
         foreach (var connection in ClientsOf(userId))
         {
             Leave(connection, roomId);
@@ -115,6 +126,12 @@ public sealed class ConnectionRegistry
     }
 
     public void DropRoom(string roomId)
+    {
+        DropRoomLocal(roomId);
+        FanOut?.PublishRoomDropped(roomId);
+    }
+
+    public void DropRoomLocal(string roomId)
     {
         foreach (var connection in RoomSubscribers(roomId))
         {
@@ -243,6 +260,13 @@ public sealed class ConnectionRegistry
     /// <summary>Sends one serialized frame to every socket joined to the room, optionally skipping one.</summary>
     public void SendToRoom(string roomId, byte[] frame, SocketConnection? except = null)
     {
+        DeliverToRoomLocal(roomId, frame, except);
+        FanOut?.PublishToRoom(roomId, frame);
+    }
+
+    /// <summary>Delivers to this node's sockets in the room only: the path every room frame takes, whichever node it came from.</summary>
+    public void DeliverToRoomLocal(string roomId, byte[] frame, SocketConnection? except = null)
+    {
         foreach (var connection in RoomSubscribers(roomId))
         {
             if (!ReferenceEquals(connection, except))
@@ -254,6 +278,12 @@ public sealed class ConnectionRegistry
 
     public void SendToUser(string userId, byte[] frame)
     {
+        DeliverToUserLocal(userId, frame);
+        FanOut?.PublishToUser(userId, frame);
+    }
+
+    public void DeliverToUserLocal(string userId, byte[] frame)
+    {
         foreach (var connection in ClientsOf(userId))
         {
             connection.Send(frame);
@@ -261,6 +291,12 @@ public sealed class ConnectionRegistry
     }
 
     public void SendToAllClients(byte[] frame)
+    {
+        DeliverToAllClientsLocal(frame);
+        FanOut?.PublishToAllClients(frame);
+    }
+
+    public void DeliverToAllClientsLocal(byte[] frame)
     {
         foreach (var connection in AllClients())
         {
@@ -275,7 +311,10 @@ public sealed class ConnectionRegistry
         _gateways.TryRemove(connection.Id, out _);
         foreach (var agentId in connection.Agents.Keys)
         {
-            _agents.TryRemove(new KeyValuePair<string, GatewayConnection>(agentId, connection));
+            if (_agents.TryRemove(new KeyValuePair<string, GatewayConnection>(agentId, connection)))
+            {
+                FanOut?.AgentUnbound(agentId);
+            }
         }
     }
 
@@ -292,18 +331,40 @@ public sealed class ConnectionRegistry
             previous = ReferenceEquals(old, connection) ? null : old;
             return connection;
         });
+        FanOut?.AgentBound(agentId);
         return previous;
     }
 
-    public bool UnbindAgent(string agentId, GatewayConnection connection) =>
-        _agents.TryRemove(new KeyValuePair<string, GatewayConnection>(agentId, connection));
+    public bool UnbindAgent(string agentId, GatewayConnection connection)
+    {
+        if (!_agents.TryRemove(new KeyValuePair<string, GatewayConnection>(agentId, connection)))
+        {
+            return false;
+        }
+
+        FanOut?.AgentUnbound(agentId);
+        return true;
+    }
 
     public GatewayConnection? GatewayOfAgent(string agentId) => _agents.GetValueOrDefault(agentId);
 
-    public bool SendToAgent(string agentId, byte[] frame) => _agents.TryGetValue(agentId, out var gateway) && gateway.Send(frame);
+    public string[] BoundAgentIds() => _agents.Keys.ToArray();
+
+    /// <summary>Sends to the gateway holding the agent, on this node or (with Redis) another; false when none holds it.</summary>
+    public bool SendToAgent(string agentId, byte[] frame) =>
+        _agents.TryGetValue(agentId, out var gateway) ? gateway.Send(frame) : FanOut?.PublishToAgent(agentId, frame) ?? false;
+
+    public bool DeliverToAgentLocal(string agentId, byte[] frame) => _agents.TryGetValue(agentId, out var gateway) && gateway.Send(frame);
 
     /// <summary>Closes every socket of a user, or of one of its sessions, with 1008 "Session revoked" (websocket.md §11).</summary>
     public void CloseSessions(string userId, string? sessionId, byte[] clientNotice)
+    {
+        CloseSessionsLocal(userId, sessionId, clientNotice);
+        FanOut?.PublishCloseSessions(userId, sessionId, clientNotice);
+    }
+
+    /// <summary>Closes this node's matching sockets; a socket already closing is left alone (no second notice).</summary>
+    public void CloseSessionsLocal(string userId, string? sessionId, byte[] clientNotice)
     {
         foreach (var connection in ClientsOf(userId))
         {

@@ -13,7 +13,7 @@ public sealed partial class GatewaySocketHandler
     private async Task RouteToAgentsAsync(
         BoundAgent sender, MessageDto message, string? echoedConversationId, int depth, CancellationToken cancellationToken)
     {
-        if (!chains.TryCountCompletion(sender.Id))
+        if (!await chains.TryCountCompletionAsync(sender.Id))
         {
             return;
         }
@@ -25,7 +25,7 @@ public sealed partial class GatewaySocketHandler
         }
 
         var conversationId = string.IsNullOrEmpty(echoedConversationId) ? Ids.New() : echoedConversationId;
-        var visited = chains.AddVisited(conversationId, sender.Id);
+        var visited = await chains.AddVisitedAsync(conversationId, sender.Id);
         var members = await rooms.ListRoutingMembersAsync(message.RoomId, cancellationToken);
         var targets = Mentions.Resolve(names, members.Where(m => m.IsAgent).ToList(), m => m.Name, m => m.Status == "online");
         foreach (var target in targets)

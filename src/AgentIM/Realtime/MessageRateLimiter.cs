@@ -1,21 +1,30 @@
 using System.Collections.Concurrent;
-using AgentIM.Infrastructure.Config;
+using AgentIM.Redis;
 
 namespace AgentIM.Realtime;
 
 /// <summary>
 /// The per-user fixed window on client frames (websocket.md §2.1 step 7): all of a user's sockets share it.
-/// In process for now; with Redis it becomes shared across nodes.
+/// With Redis the window is shared by every node (<c>ws:rate:&lt;userId&gt;</c>); without it, or while it is away, in process.
 /// </summary>
-public sealed class MessageRateLimiter(HubConfig config)
+public sealed class MessageRateLimiter(SharedCounters shared)
 {
     private const int MaxTrackedUsers = 100_000;
 
     private readonly ConcurrentDictionary<string, Window> _windows = new();
 
-    public bool TryAcquire(string userId) => TryAcquire(userId, config.ClientRateLimitMax, config.ClientRateLimitWindow);
-
     /// <summary>Counts one frame against the user's window with the limits in force now (runtime settings).</summary>
+    public async ValueTask<bool> TryAcquireAsync(string userId, int max, TimeSpan window)
+    {
+        if (await shared.HitAsync("ws:rate:" + userId, window) is { } hit)
+        {
+            return hit.Count <= max;
+        }
+
+        return TryAcquire(userId, max, window);
+    }
+
+    /// <summary>The in-process window, used without Redis and while it is away.</summary>
     public bool TryAcquire(string userId, int max, TimeSpan window)
     {
         var now = Environment.TickCount64;

@@ -6,6 +6,9 @@ namespace AgentIM.Realtime;
 /// Online/offline notices (behaviour.md §4): online when a user's first socket authenticates; offline 2 s after the
 /// last one closes, unless the user came back in between, in which case neither notice is sent.
 /// </summary>
+// TODO(#5): with several nodes the notices cross nodes, but "first" and "last" socket are counted per node, so a
+// user with sockets on two nodes is announced offline when the last one on either node closes; this needs a shared
+// per-user count that a crashed node cannot leave behind (a per-node set renewed by a heartbeat).
 public sealed class Presence(ConnectionRegistry registry)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _pendingOffline = new();

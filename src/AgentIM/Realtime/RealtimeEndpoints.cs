@@ -18,13 +18,25 @@ public static class RealtimeEndpoints
         return app;
     }
 
-    /// <summary>Closes sockets the moment their session is revoked, on this node (decisions.md, case B08).</summary>
+    /// <summary>
+    /// Closes sockets the moment their session is revoked (decisions.md, case B08): one made here closes them on every
+    /// node; one made elsewhere, heard through NOTIFY or Redis, closes this node's only.
+    /// </summary>
     public static void CloseSocketsOnRevocation(this IServiceProvider services)
     {
         var registry = services.GetRequiredService<ConnectionRegistry>();
         var notice = Frames.Error(ErrorCodes.SessionRevoked, "Session revoked");
         services.GetRequiredService<SessionRevocations>().Revoked += revocation =>
-            registry.CloseSessions(revocation.UserId, revocation.SessionId, notice);
+        {
+            if (revocation.Remote)
+            {
+                registry.CloseSessionsLocal(revocation.UserId, revocation.SessionId, notice);
+            }
+            else
+            {
+                registry.CloseSessions(revocation.UserId, revocation.SessionId, notice);
+            }
+        };
     }
 
     private static async Task<IResult> AcceptAsync(HttpContext context, RealtimeShutdown shutdown, Func<System.Net.WebSockets.WebSocket, Task> run)

@@ -7,6 +7,7 @@ namespace AgentIM.Realtime;
 public sealed class RoomContexts(ConnectionRegistry registry, RealtimeStore store)
 {
     /// <summary>Sends the room's context to the agent, if the agent is connected to this node and the room exists.</summary>
+    // TODO(#5): an agent whose gateway is on another node gets no room context on membership changes made here.
     public async Task SendAsync(string agentId, string roomId, CancellationToken cancellationToken)
     {
         if (registry.GatewayOfAgent(agentId) is null || await store.LoadRoomContextAsync(roomId, cancellationToken) is not { } context)

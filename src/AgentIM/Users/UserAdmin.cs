@@ -1,3 +1,4 @@
+using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Db;
 using Npgsql;
@@ -160,14 +161,21 @@ public sealed class UserAdmin(HubDatabase database)
     /// </summary>
     public async Task<UserAdminOutcome> DeleteAsync(string username, CancellationToken cancellationToken)
     {
+        // The NOTIFY (sent on commit) closes the user's sockets on every running hub (RevocationNotices).
         const string sql = $"""
-            DELETE FROM users u
-            WHERE lower(u.username) = lower($1)
-                AND (u.role <> 'admin' OR u.disabled_at IS NOT NULL OR {OtherActiveAdmins} > 0)
-            RETURNING u.id
+            WITH deleted AS (
+                DELETE FROM users u
+                WHERE lower(u.username) = lower($1)
+                    AND (u.role <> 'admin' OR u.disabled_at IS NOT NULL OR {OtherActiveAdmins} > 0)
+                RETURNING u.id
+            )
+            SELECT id, pg_notify('{RevocationNotices.Channel}', 'u:' || id || ':' || $2::text)
+            FROM deleted
             """;
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = username });
+        var revokedAtMs = Clock.ToUnixMs(Clock.UtcNow());
+        command.Parameters.Add(new NpgsqlParameter { Value = revokedAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         if (await command.ExecuteScalarAsync(cancellationToken) is string)
         {
             return UserAdminOutcome.Done;
@@ -183,10 +191,11 @@ public sealed class UserAdmin(HubDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         string? id;
+        var now = Clock.UtcNow();
         await using (var command = new NpgsqlCommand(sql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = username });
-            command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+            command.Parameters.Add(new NpgsqlParameter { Value = now });
             foreach (var argument in arguments)
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = argument });
@@ -205,6 +214,11 @@ public sealed class UserAdmin(HubDatabase database)
             await using var tokens = new NpgsqlCommand("DELETE FROM refresh_tokens WHERE user_id = $1", connection, transaction);
             tokens.Parameters.Add(new NpgsqlParameter { Value = id });
             await tokens.ExecuteNonQueryAsync(cancellationToken);
+
+            // Heard by every running hub on commit: the user's sockets close within a second (RevocationNotices).
+            await using var notify = new NpgsqlCommand($"SELECT pg_notify('{RevocationNotices.Channel}', $1)", connection, transaction);
+            notify.Parameters.Add(new NpgsqlParameter { Value = RevocationNotices.ForUser(id, now) });
+            await notify.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentIM.Redis;
 
 namespace AgentIM.Infrastructure.Http;
 
@@ -8,13 +9,24 @@ public readonly record struct RateLimitDecision(bool Allowed, int Remaining, Tim
 /// <summary>
 /// In-process fixed-window counters (behaviour.md §7): a window starts at the first hit of a key and lasts the
 /// bucket's window. At most <see cref="MaxKeys"/> keys are kept; expired windows go first, then the oldest.
-/// TODO(#5): counters move to Redis (one INCR + EXPIRE script) so that every node shares them.
+/// With Redis the counters are shared by every node (<c>rl:&lt;bucket&gt;:&lt;identity&gt;:&lt;windowSec&gt;</c>, one script
+/// round trip); while Redis is away each node counts alone with the limit halved (behaviour.md §7).
 /// </summary>
-public sealed class RateLimitCounters
+public sealed class RateLimitCounters(SharedCounters shared)
 {
     public const int MaxKeys = 10_000;
 
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+
+    public async ValueTask<RateLimitDecision> HitAsync(string key, int max, TimeSpan window)
+    {
+        if (await shared.HitAsync("rl:" + key, window) is { } hit)
+        {
+            return new RateLimitDecision(hit.Count <= max, (int)Math.Max(0, max - hit.Count), hit.Remaining);
+        }
+
+        return Hit(key, shared.IsConfigured ? Math.Max(1, max / 2) : max, window);
+    }
 
     public RateLimitDecision Hit(string key, int max, TimeSpan window)
     {

@@ -45,7 +45,7 @@ public sealed class RateLimiting(
             }
 
             var max = snapshot.HttpLimit(bucket);
-            var decision = counters.Hit($"{bucket.Name}:{identity}:{(long)bucket.Window.TotalSeconds}", max, bucket.Window);
+            var decision = await counters.HitAsync($"{bucket.Name}:{identity}:{(long)bucket.Window.TotalSeconds}", max, bucket.Window);
             context.Response.Headers["X-RateLimit-Limit"] = max.ToString(CultureInfo.InvariantCulture);
             context.Response.Headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
             if (!decision.Allowed)

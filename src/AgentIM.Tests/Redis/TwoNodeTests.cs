@@ -217,4 +217,15 @@ public sealed class TwoNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
             (await nodes.Redis.CliAsync("TTL", $"conv:{conversation}:visited")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(ttl, 1, 300);
     }
+
+    [Fact]
+    public async Task AdminMetrics_WithRedisConfigured_ReportRedisEnabled()
+    {
+        var admin = await nodes.A.LoginAdminAsync();
+
+        var (status, body) = await admin.GetAsync("/api/admin/metrics");
+
+        Assert.Equal(200, status);
+        Assert.True(body!["data"]!["infrastructure"]!["redisEnabled"]!.GetValue<bool>());
+    }
 }

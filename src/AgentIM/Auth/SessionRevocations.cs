@@ -94,7 +94,7 @@ public sealed class SessionRevocations(SessionStore store, TokenService tokens, 
     {
         if (expiresAtMs <= 0)
         {
-            expiresAtMs = Clock.ToUnixMs(DateTime.UtcNow + tokens.AccessLifetime);
+            expiresAtMs = Clock.ToUnixMs(DateTime.UtcNow + tokens.LongestAccessLifetime);
         }
 
         if (_sessionExpiresAtMs.TryAdd(sessionId, expiresAtMs))
@@ -106,7 +106,7 @@ public sealed class SessionRevocations(SessionStore store, TokenService tokens, 
     /// <summary>Re-reads the revocations in force and applies those this process missed (after a lost LISTEN connection).</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        var (users, sessions) = await store.LoadActiveAsync(tokens.AccessLifetime, cancellationToken);
+        var (users, sessions) = await store.LoadActiveAsync(tokens.LongestAccessLifetime, cancellationToken);
         foreach (var (userId, at) in users)
         {
             ApplyRemoteUser(userId, Clock.ToUnixMs(at));

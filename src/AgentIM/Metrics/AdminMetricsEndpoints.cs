@@ -1,6 +1,7 @@
 using AgentIM.Auth;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Realtime;
+using AgentIM.Redis;
 using AgentIM.Users;
 
 namespace AgentIM.Metrics;
@@ -27,6 +28,7 @@ public static class AdminMetricsEndpoints
         HubMetrics metrics,
         HttpMetrics http,
         ConnectionRegistry registry,
+        RedisConnection redis,
         CancellationToken cancellationToken)
     {
         var header = context.Request.Headers.Authorization.ToString();
@@ -65,8 +67,7 @@ public static class AdminMetricsEndpoints
             new AdminConnections(registry.ClientCount, registry.GatewayCount, registry.OnlineUserCount, registry.AgentCount),
             new AdminProcess(
                 Math.Round((DateTime.UtcNow - metrics.StartedAt).TotalSeconds), ProcessStats.HeapBytes(), ProcessStats.ResidentBytes()),
-            // TODO(#5): true once the hub uses Redis; REDIS_URL is read but nothing connects to it yet.
-            new AdminInfrastructure(RedisEnabled: false),
+            new AdminInfrastructure(RedisEnabled: redis.IsConfigured),
             new AdminActivity(counters, registry.ActiveRoomCount),
             new AdminPerformance(HistogramSnapshot.Of(metrics.AgentResponseDuration), routes),
             DateTime.UtcNow);

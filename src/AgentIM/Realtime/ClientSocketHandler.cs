@@ -274,7 +274,7 @@ public sealed partial class ClientSocketHandler(
                 {
                     SendInvalid(connection);
                 }
-                else if (Admit(connection))
+                else if (await AdmitAsync(connection))
                 {
                     await HandleRewindAsync(connection, rewind.RoomId!, rewind.MessageId!);
                 }

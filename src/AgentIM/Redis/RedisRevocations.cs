@@ -44,7 +44,7 @@ public sealed class RedisRevocations(RedisConnection redis, SessionRevocations r
             var (key, value) = revocation.SessionId is { } sessionId
                 ? (SessionPrefix + sessionId, revocation.UserId)
                 : (Prefix + revocation.UserId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-            await db.StringSetAsync(key, value, tokens.AccessLifetime);
+            await db.StringSetAsync(key, value, tokens.LongestAccessLifetime);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -162,6 +162,8 @@ public static class HubServer
         services.AddSettings();
         services.AddRouters();
         services.AddUploads();
+        services.AddSingleton<Maintenance.Housekeeping>();
+        services.AddHostedService(sp => sp.GetRequiredService<Maintenance.Housekeeping>());
     }
 
     /// <summary>

@@ -1,5 +1,7 @@
 using AgentIM.Audit;
+using AgentIM.Tests.Messages;
 using AgentIM.Tests.Support;
+using AgentIM.Tests.Uploads;
 
 namespace AgentIM.Tests.Audit;
 
@@ -147,5 +149,31 @@ public sealed class AuditLogTests(HubFixture hub) : IClassFixture<HubFixture>
     {
         using var response = await Http.RawHttp.SendAsync(hub, HttpMethod.Post, "/api/auth/login", new { username, password });
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MessageEditDeleteAndFileUpload_AreAuditedWithTheirRoomAndFile()
+    {
+        var alice = await hub.CreateUserAsync("alice");
+        var roomId = await alice.CreateRoomAsync("audited");
+        var edited = await MessageRoutesCast.SendAsync(alice, roomId, "first");
+        var deleted = await MessageRoutesCast.SendAsync(alice, roomId, "second");
+        Assert.Equal(200, (await alice.PutAsync($"/api/messages/{edited}", new { content = "first, edited" })).Status);
+        Assert.Equal(200, (await alice.DeleteAsync($"/api/messages/{deleted}")).Status);
+        var upload = await alice.UploadAsync(UploadClient.Png, "shot.png", "image/png");
+        Assert.Equal(200, upload.Status);
+        var fileId = upload.Data["id"]!.GetValue<string>();
+
+        var edit = Assert.Single(await AuditRows.ForTargetAsync(hub, edited));
+        var delete = Assert.Single(await AuditRows.ForTargetAsync(hub, deleted));
+        var file = Assert.Single(await AuditRows.ForTargetAsync(hub, fileId));
+
+        Assert.Equal(("message_edit", "message", alice.UserId), (edit.Action, edit.TargetType, edit.UserId));
+        Assert.Equal(roomId, edit.Metadata!["roomId"]!.GetValue<string>());
+        Assert.Equal(("message_delete", "message", alice.UserId), (delete.Action, delete.TargetType, delete.UserId));
+        Assert.Equal(roomId, delete.Metadata!["roomId"]!.GetValue<string>());
+        Assert.Equal(("file_upload", "file", alice.UserId), (file.Action, file.TargetType, file.UserId));
+        Assert.Equal("shot.png", file.Metadata!["filename"]!.GetValue<string>());
+        Assert.Equal("127.0.0.1", file.IpAddress);
     }
 }

@@ -19,10 +19,15 @@ public static class AuditActions
     public const string MemberAdd = "member_add";
     public const string MemberRemove = "member_remove";
     public const string SettingUpdate = "setting_update";
+    public const string FileUpload = "file_upload";
+    public const string MessageEdit = "message_edit";
+    public const string MessageDelete = "message_delete";
 
     public const string UserTarget = "user";
     public const string RouterTarget = "router";
     public const string RoomTarget = "room";
     public const string MemberTarget = "member";
     public const string SettingTarget = "setting";
+    public const string FileTarget = "file";
+    public const string MessageTarget = "message";
 }

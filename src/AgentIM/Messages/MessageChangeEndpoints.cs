@@ -1,3 +1,4 @@
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Http;
@@ -70,6 +71,7 @@ public static class MessageChangeEndpoints
         MessageQueries queries,
         MessageChanges changes,
         MessageEvents events,
+        AuditLog audit,
         CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(id))
@@ -116,6 +118,9 @@ public static class MessageChangeEndpoints
         }
 
         events.Edited(edited);
+        await audit.WriteAsync(
+            context, userId, AuditActions.MessageEdit, id, AuditActions.MessageTarget, new AuditMetadata().Add("roomId", access.RoomId),
+            cancellationToken);
         return Api.Ok(edited, MessagesJson.Default.ApiOkMessageDto);
     }
 
@@ -126,6 +131,7 @@ public static class MessageChangeEndpoints
         MessageChanges changes,
         MessageEvents events,
         AttachmentFiles files,
+        AuditLog audit,
         CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(id))
@@ -147,6 +153,7 @@ public static class MessageChangeEndpoints
 
         var deleted = await changes.DeleteAsync(access.RoomId, [id], cancellationToken);
         Announce(deleted, events, files);
+        await AuditDeletesAsync(context, audit, userId, deleted, cancellationToken);
         return Api.Done();
     }
 
@@ -160,6 +167,7 @@ public static class MessageChangeEndpoints
         MessageChanges changes,
         MessageEvents events,
         AttachmentFiles files,
+        AuditLog audit,
         CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, MessagesJson.Default.BatchDeleteRequest, cancellationToken);
@@ -215,6 +223,7 @@ public static class MessageChangeEndpoints
 
         var deleted = await changes.DeleteAsync(roomId, allowed.Select(m => m.Id).ToList(), cancellationToken);
         Announce(deleted, events, files);
+        await AuditDeletesAsync(context, audit, userId, deleted, cancellationToken);
         return Api.Ok(new BatchDeleted(deleted.Messages.Count), MessagesJson.Default.ApiOkBatchDeleted);
     }
 
@@ -279,6 +288,18 @@ public static class MessageChangeEndpoints
         foreach (var (messageId, roomId) in deleted.Messages)
         {
             events.Deleted(roomId, messageId);
+        }
+    }
+
+    /// <summary>One <c>message_delete</c> audit row per message removed (data-model.md §2.19).</summary>
+    private static async Task AuditDeletesAsync(
+        HttpContext context, AuditLog audit, string userId, DeletedMessages deleted, CancellationToken cancellationToken)
+    {
+        foreach (var (messageId, roomId) in deleted.Messages)
+        {
+            await audit.WriteAsync(
+                context, userId, AuditActions.MessageDelete, messageId, AuditActions.MessageTarget,
+                new AuditMetadata().Add("roomId", roomId), cancellationToken);
         }
     }
 }

@@ -1,3 +1,4 @@
+using AgentIM.Audit;
 using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Http;
@@ -51,6 +52,7 @@ public static class UploadsEndpoints
         UploadStore store,
         UploadStorage storage,
         HubMetrics metrics,
+        AuditLog audit,
         ILogger<UploadReceiver> logger,
         CancellationToken cancellationToken)
     {
@@ -79,6 +81,8 @@ public static class UploadsEndpoints
 
         metrics.UploadStored(file.Size);
         UploadsLog.Stored(logger, id, file.Size);
+        var metadata = new AuditMetadata().Add("filename", file.DisplayName).Add("mimeType", file.Type.MimeType).Add("size", file.Size);
+        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.FileUpload, id, AuditActions.FileTarget, metadata, cancellationToken);
         return Api.Ok(new UploadDto(id, file.DisplayName, file.Type.MimeType, file.Size, url), UploadsJson.Default.ApiOkUploadDto);
     }
 

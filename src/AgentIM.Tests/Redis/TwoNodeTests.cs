@@ -228,4 +228,34 @@ public sealed class TwoNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFi
         Assert.Equal(200, status);
         Assert.True(body!["data"]!["infrastructure"]!["redisEnabled"]!.GetValue<bool>());
     }
+
+    [Fact]
+    public async Task StreamReplay_GatewayOnNodeB_TabJoiningOnNodeA_GetsTheChunksSoFarThenTheRest()
+    {
+        var (aliceA, aliceB) = await nodes.CreateUserAsync("alice");
+        var roomId = await aliceA.CreateRoomAsync("replay");
+        var agentId = Unique.Id("ag");
+        await using var gateway = await WsPeer.GatewayAsync(aliceB, Unique.Id("gw"), (agentId, "dev"));
+        await aliceA.AddMemberAsync(roomId, agentId, "agent");
+        await using var watcher = await WsPeer.ClientAsync(aliceA, roomId);
+        var replyId = Unique.Id("resp");
+        for (var i = 0; i < 3; i++)
+        {
+            await gateway.SendAsync(new
+            {
+                type = "gateway:message_chunk", roomId, agentId, messageId = replyId, chunk = new { type = "text", content = $"c{i}" },
+            });
+        }
+
+        await watcher.WaitForAsync("server:message_chunk", f => f["chunk"]!["content"]!.GetValue<string>() == "c2");
+        await using var late = await WsPeer.ClientAsync(aliceA, roomId);
+        await gateway.SendAsync(new
+        {
+            type = "gateway:message_chunk", roomId, agentId, messageId = replyId, chunk = new { type = "text", content = "c3" },
+        });
+        await late.WaitForAsync("server:message_chunk", f => f["chunk"]!["content"]!.GetValue<string>() == "c3");
+
+        var seen = late.All("server:message_chunk").Select(f => f["chunk"]!["content"]!.GetValue<string>()).ToList();
+        Assert.Equal(["c0", "c1", "c2", "c3"], seen);
+    }
 }

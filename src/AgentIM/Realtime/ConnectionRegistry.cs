@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using System.Text.Json;
 
 namespace AgentIM.Realtime;
 
@@ -174,6 +175,12 @@ public sealed class ConnectionRegistry
     /// </summary>
     public void SendChunkToRoom(string roomId, string messageId, string agentId, string agentName, byte[] frame, string? text)
     {
+        DeliverChunkLocal(roomId, messageId, agentId, agentName, frame, text);
+        FanOut?.PublishToRoom(roomId, frame);
+    }
+
+    private void DeliverChunkLocal(string roomId, string messageId, string agentId, string agentName, byte[] frame, string? text)
+    {
         ClientConnection[] subscribers;
         lock (_gate)
         {
@@ -189,6 +196,12 @@ public sealed class ConnectionRegistry
 
     /// <summary>Broadcasts the frame that ends a stream (its completion) and stops replaying the stream.</summary>
     public void SendStreamEndToRoom(string roomId, string messageId, byte[] frame)
+    {
+        DeliverStreamEndLocal(roomId, messageId, frame);
+        FanOut?.PublishToRoom(roomId, frame);
+    }
+
+    private void DeliverStreamEndLocal(string roomId, string messageId, byte[] frame)
     {
         ClientConnection[] subscribers;
         lock (_gate)
@@ -264,7 +277,36 @@ public sealed class ConnectionRegistry
         FanOut?.PublishToRoom(roomId, frame);
     }
 
-    /// <summary>Delivers to this node's sockets in the room only: the path every room frame takes, whichever node it came from.</summary>
+    /// <summary>
+    /// A room frame another node sent: chunks and completions also feed this node's replay buffer, so a tab that
+    /// reconnects to this node gets the replies still streaming wherever their gateway is.
+    /// </summary>
+    public void DeliverRoomFrameFromPeer(string roomId, byte[] frame)
+    {
+        var span = frame.AsSpan();
+        if (span.StartsWith("{\"type\":\"server:message_chunk\""u8) || span.StartsWith("{\"type\":\"server:message_complete\""u8))
+        {
+            using var document = JsonDocument.Parse(frame);
+            var root = document.RootElement;
+            if (root.TryGetProperty("chunk", out var chunk))
+            {
+                var text = chunk.GetProperty("type").ValueEquals("text"u8) ? chunk.GetProperty("content").GetString() : null;
+                DeliverChunkLocal(
+                    roomId, root.GetProperty("messageId").GetString()!, root.GetProperty("agentId").GetString()!,
+                    root.GetProperty("agentName").GetString()!, frame, text);
+            }
+            else
+            {
+                DeliverStreamEndLocal(roomId, root.GetProperty("message").GetProperty("id").GetString()!, frame);
+            }
+
+            return;
+        }
+
+        DeliverToRoomLocal(roomId, frame);
+    }
+
+    /// <summary>Delivers to this node's sockets in the room only.</summary>
     public void DeliverToRoomLocal(string roomId, byte[] frame, SocketConnection? except = null)
     {
         foreach (var connection in RoomSubscribers(roomId))

@@ -30,7 +30,9 @@ public sealed class RealtimeShutdown(ConnectionRegistry registry, InterruptedStr
         try
         {
             using var deadline = new CancellationTokenSource(StreamsDeadline);
-            await interrupted.EndAsync(registry.EndStreams(_ => true), InterruptedStreams.HubStopping, deadline.Token);
+            // Only replies whose gateway is on this node end here; replies relayed from other nodes go on there.
+            var ours = registry.EndStreams(s => registry.GatewayOfAgent(s.AgentId) is not null);
+            await interrupted.EndAsync(ours, InterruptedStreams.HubStopping, deadline.Token);
         }
         catch (Exception e)
         {

@@ -275,7 +275,7 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         var frame = envelope.Frame.ToArray();
         if (channel.StartsWith(RoomChannelPrefix, StringComparison.Ordinal))
         {
-            _registry.DeliverToRoomLocal(channel[RoomChannelPrefix.Length..], frame);
+            _registry.DeliverRoomFrameFromPeer(channel[RoomChannelPrefix.Length..], frame);
         }
         else if (channel == BroadcastChannel)
         {

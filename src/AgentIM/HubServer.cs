@@ -103,9 +103,10 @@ public static class HubServer
 
         Directory.CreateDirectory(config.UploadDir);
         await app.Services.GetRequiredService<AuthService>().SeedAdminAsync(cancellationToken);
-        // TODO(#5): with several nodes this also marks agents offline whose gateways are on another running node;
-        // they show online again on their next status change. A reset per node needs the node id on agent rows.
-        await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(cancellationToken);
+        // With Redis, agents that another running node holds stay online (without it, or while it is away: all reset).
+        await app.Services.GetRequiredService<RedisConnection>().StartAsync();
+        var heldElsewhere = await app.Services.GetRequiredService<ClusterFanOut>().AgentsHeldByRunningNodesAsync();
+        await app.Services.GetRequiredService<AgentStore>().ResetConnectionStateAsync(heldElsewhere ?? [], cancellationToken);
         await app.Services.GetRequiredService<SessionRevocations>().LoadAsync(cancellationToken);
 
         await app.Services.AttachClusterAsync();

@@ -249,18 +249,29 @@ public sealed class AgentStore(HubDatabase database)
         };
     }
 
-    /// <summary>A process that starts holds no sockets, so nothing can be online (behaviour.md §6.2).</summary>
-    public async Task ResetConnectionStateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A process that starts holds no sockets (behaviour.md §6.2): marks agents offline and gateways disconnected,
+    /// except the agents in <paramref name="heldElsewhere"/> (held by another running node) and their gateways.
+    /// </summary>
+    public async Task ResetConnectionStateAsync(IReadOnlyCollection<string> heldElsewhere, CancellationToken cancellationToken)
     {
+        var now = Clock.UtcNow();
+        var kept = heldElsewhere.ToArray();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand("UPDATE agents SET status = 'offline' WHERE status <> 'offline'"),
-                new NpgsqlBatchCommand("UPDATE gateways SET disconnected_at = $1 WHERE disconnected_at IS NULL")
+                new NpgsqlBatchCommand("UPDATE agents SET status = 'offline' WHERE status <> 'offline' AND NOT (id = ANY($1))")
                 {
-                    Parameters = { new NpgsqlParameter { Value = Clock.UtcNow() } },
+                    Parameters = { new NpgsqlParameter { Value = kept } },
+                },
+                new NpgsqlBatchCommand("""
+                    UPDATE gateways SET disconnected_at = $1
+                    WHERE disconnected_at IS NULL AND id NOT IN (SELECT gateway_id FROM agents WHERE id = ANY($2))
+                    """)
+                {
+                    Parameters = { new NpgsqlParameter { Value = now }, new NpgsqlParameter { Value = kept } },
                 },
             },
         };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using AgentIM.Agents;
 using AgentIM.Realtime;
 using StackExchange.Redis;
 
@@ -10,7 +11,9 @@ namespace AgentIM.Redis;
 /// once (the client re-subscribes by itself after an outage, so a frame is never delivered twice) and hands what
 /// other nodes publish to <see cref="ConnectionRegistry"/>'s local delivery. Publications go through one queue
 /// and one writer, so this node's frames reach the others in the order they were sent. Which node holds an agent
-/// is kept in the hash <c>agentim:agents</c> and mirrored here. Channel and key names are stable.
+/// is kept in the hash <c>agentim:agents</c> and mirrored here. Each node renews <c>node:&lt;nodeId&gt;</c> (lifetime
+/// <see cref="NodeLifetime"/>) every two seconds; an entry of a node whose key expired (a crashed node) is treated as
+/// free, and is removed (its agents marked offline) by the first node that notices. Channel and key names are stable.
 /// </summary>
 public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
 {
@@ -19,6 +22,13 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
     public const string GatewayChannel = "agentim:gateway";
     public const string ControlChannel = "agentim:control";
     public const string AgentsKey = "agentim:agents";
+    public const string NodeKeyPrefix = "node:";
+    public const string NodesKey = "agentim:nodes";
+
+    /// <summary>How long a node counts as running after its last heartbeat.</summary>
+    public static readonly TimeSpan NodeLifetime = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
 
     private const int OutboxCapacity = 50_000;
 
@@ -28,6 +38,37 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
             return redis.call('HDEL', KEYS[1], ARGV[1])
         end
         return 0
+        """;
+
+    // Renews this node's key and returns the nodes whose keys still live (forgetting the others).
+    private const string HeartbeatScript = """
+        redis.call('SET', ARGV[2] .. ARGV[1], '1', 'PX', ARGV[3])
+        redis.call('SADD', KEYS[1], ARGV[1])
+        local live = {}
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+            if redis.call('EXISTS', ARGV[2] .. id) == 1 then
+                table.insert(live, id)
+            else
+                redis.call('SREM', KEYS[1], id)
+            end
+        end
+        return live
+        """;
+
+    // The agents whose holding node is running (ARGV[2] == '1'), or removes and returns those held by stopped nodes.
+    private const string AgentsByLivenessScript = """
+        local result = {}
+        local entries = redis.call('HGETALL', KEYS[1])
+        for i = 1, #entries, 2 do
+            local live = redis.call('EXISTS', ARGV[1] .. entries[i + 1]) == 1
+            if ARGV[2] == '1' and live then
+                table.insert(result, entries[i])
+            elseif ARGV[2] == '0' and not live then
+                redis.call('HDEL', KEYS[1], entries[i])
+                table.insert(result, entries[i])
+            end
+        end
+        return result
         """;
 
     private readonly RedisConnection _redis;
@@ -46,10 +87,16 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private int _resyncWanted;
 
-    public ClusterFanOut(RedisConnection redis, ConnectionRegistry registry, ILogger<ClusterFanOut> logger)
+    private readonly AgentStore _agents;
+    private HashSet<string>? _liveNodes;
+    private long _lastHeartbeat;
+    private long _restoredAt;
+
+    public ClusterFanOut(RedisConnection redis, ConnectionRegistry registry, AgentStore agents, ILogger<ClusterFanOut> logger)
     {
         _redis = redis;
         _registry = registry;
+        _agents = agents;
         _logger = logger;
     }
 
@@ -70,8 +117,13 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         }
 
         _registry.FanOut = this;
-        _redis.Restored += () => Interlocked.Exchange(ref _resyncWanted, 1);
+        _redis.Restored += () =>
+        {
+            Interlocked.Exchange(ref _resyncWanted, 1);
+            Interlocked.Exchange(ref _restoredAt, Environment.TickCount64);
+        };
         _pump = PumpAsync();
+        await HeartbeatAsync();
         await TrySubscribeAsync();
         _watch = WatchAsync(_stopping.Token);
     }
@@ -87,7 +139,7 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
 
     public bool PublishToAgent(string agentId, byte[] frame)
     {
-        if (!_redis.IsAvailable || !_remoteAgents.ContainsKey(agentId))
+        if (!_redis.IsAvailable || !_remoteAgents.TryGetValue(agentId, out var node) || !IsLive(node))
         {
             return false;
         }
@@ -112,6 +164,8 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         _remoteAgents.TryRemove(agentId, out _);
         if (_redis.Database("agent directory") is { } db)
         {
+            // The node key first, so a node that binds before its first heartbeat is never taken for a stopped one.
+            _ = IgnoreFailureAsync(db.StringSetAsync(NodeKeyPrefix + _redis.NodeId, "1", NodeLifetime), "agent directory");
             _ = IgnoreFailureAsync(db.HashSetAsync(AgentsKey, agentId, _redis.NodeId), "agent directory");
         }
 
@@ -126,6 +180,29 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         }
 
         Enqueue(RedisChannel.Literal(ControlChannel), new FanOutEnvelope(_redis.NodeId, default, Agent: agentId, Control: "agent-down"));
+    }
+
+    /// <summary>
+    /// The agents held by a running node (read at start-up, before this node holds any); null when Redis is not
+    /// configured or not reachable.
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>?> AgentsHeldByRunningNodesAsync()
+    {
+        if (_redis.Database("agent directory") is not { } db)
+        {
+            return null;
+        }
+
+        try
+        {
+            var held = (RedisResult[])(await db.ScriptEvaluateAsync(AgentsByLivenessScript, [AgentsKey], [NodeKeyPrefix, "1"]))!;
+            return held.Select(r => (string)r!).ToArray();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _redis.CountFallback("agent directory", e);
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -191,6 +268,11 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            if (Environment.TickCount64 - Interlocked.Read(ref _lastHeartbeat) >= HeartbeatInterval.TotalMilliseconds)
+            {
+                await HeartbeatAsync();
+            }
+
             if (_subscription is null)
             {
                 await TrySubscribeAsync();
@@ -199,6 +281,58 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
             {
                 await ResyncAgentsAsync();
             }
+        }
+    }
+
+    private bool IsLive(string nodeId) => Volatile.Read(ref _liveNodes) is not { } live || live.Contains(nodeId);
+
+    /// <summary>
+    /// Renews this node's key, learns which nodes run, forgets agents of the others and frees the agents of stopped
+    /// nodes (not within a node lifetime after an outage, while the other nodes have not renewed their keys yet).
+    /// </summary>
+    private async Task HeartbeatAsync()
+    {
+        Interlocked.Exchange(ref _lastHeartbeat, Environment.TickCount64);
+        if (_redis.Database("node heartbeat") is not { } db)
+        {
+            return;
+        }
+
+        try
+        {
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
+                HeartbeatScript, [NodesKey], [_redis.NodeId, NodeKeyPrefix, (long)NodeLifetime.TotalMilliseconds]))!;
+            var live = result.Select(r => (string)r!).ToHashSet(StringComparer.Ordinal);
+            Volatile.Write(ref _liveNodes, live);
+            foreach (var entry in _remoteAgents)
+            {
+                if (!live.Contains(entry.Value))
+                {
+                    _remoteAgents.TryRemove(entry);
+                }
+            }
+
+            var restoredAt = Interlocked.Read(ref _restoredAt);
+            if (restoredAt != 0 && Environment.TickCount64 - restoredAt < NodeLifetime.TotalMilliseconds)
+            {
+                return;
+            }
+
+            var freed = (RedisResult[])(await db.ScriptEvaluateAsync(AgentsByLivenessScript, [AgentsKey], [NodeKeyPrefix, "0"]))!;
+            var agentIds = freed.Select(r => (string)r!).Where(id => _registry.GatewayOfAgent(id) is null).ToArray();
+            if (agentIds.Length > 0)
+            {
+                await _agents.SetStatusAsync(agentIds, "offline", CancellationToken.None);
+                RedisLog.AgentsFreed(_logger, agentIds.Length);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _redis.CountFallback("node heartbeat", e);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            RedisLog.AgentsNotFreed(_logger, e);
         }
     }
 
@@ -240,7 +374,7 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
             _remoteAgents.Clear();
             foreach (var entry in entries)
             {
-                if (entry.Value != _redis.NodeId && _registry.GatewayOfAgent(entry.Name!) is null)
+                if (entry.Value != _redis.NodeId && _registry.GatewayOfAgent(entry.Name!) is null && IsLive(entry.Value!))
                 {
                     _remoteAgents[entry.Name!] = entry.Value!;
                 }

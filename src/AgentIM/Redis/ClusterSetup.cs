@@ -15,6 +15,7 @@ public static class ClusterSetup
         services.AddSingleton<SharedCounters>();
         services.AddSingleton<RedisRevocations>();
         services.AddSingleton<SharedPermissions>();
+        services.AddSingleton<SharedPresence>();
         services.AddHostedService<RevocationListener>();
         return services;
     }

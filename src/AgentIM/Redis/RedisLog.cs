@@ -29,4 +29,12 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 9207, EventName = "RedisSubscribeFailed", Level = LogLevel.Warning,
         Message = "Subscribing to the fan-out channels failed; retrying when Redis is back")]
     public static partial void SubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9208, EventName = "StoppedNodeAgentsFreed", Level = LogLevel.Information,
+        Message = "{Count} agents of stopped hub nodes were marked offline")]
+    public static partial void AgentsFreed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 9209, EventName = "StoppedNodeAgentsNotFreed", Level = LogLevel.Warning,
+        Message = "Marking agents of stopped hub nodes offline failed")]
+    public static partial void AgentsNotFreed(ILogger logger, Exception exception);
 }

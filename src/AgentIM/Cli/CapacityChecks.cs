@@ -151,7 +151,7 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
         const string subject = "redis";
         try
         {
-            var options = RedisOptions(redisUrl);
+            var options = Redis.RedisUrl.Parse(redisUrl);
             options.ConnectTimeout = 2000;
             options.SyncTimeout = 2000;
             options.AsyncTimeout = 2000;
@@ -177,31 +177,6 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
             return new(CheckVerdict.Fail, subject, $"REDIS_URL does not answer PING: {e.Message.ReplaceLineEndings(" ")}",
                 "start Redis or correct REDIS_URL (the hub runs without Redis, but not across several nodes)");
         }
-    }
-
-    /// <summary>REDIS_URL as redis://[:password@]host:port[/db] (rediss:// for TLS) or StackExchange.Redis's own form.</summary>
-    private static ConfigurationOptions RedisOptions(string url)
-    {
-        if (!url.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
-        {
-            return ConfigurationOptions.Parse(url);
-        }
-
-        var uri = new Uri(url);
-        var options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
-        options.EndPoints.Add(uri.Host, uri.Port > 0 ? uri.Port : 6379);
-        if (uri.UserInfo.Split(':', 2) is [var user, var password])
-        {
-            options.User = user.Length > 0 ? Uri.UnescapeDataString(user) : null;
-            options.Password = Uri.UnescapeDataString(password);
-        }
-
-        if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db && int.TryParse(db, CultureInfo.InvariantCulture, out var number))
-        {
-            options.DefaultDatabase = number;
-        }
-
-        return options;
     }
 
     private IEnumerable<CapacityCheckLine> Uploads()

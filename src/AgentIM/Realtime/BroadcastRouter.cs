@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -42,7 +40,6 @@ public sealed class BroadcastRouter : IDisposable
     private readonly RouterStore _routers;
     private readonly SecretBox _secretBox;
     private readonly RuntimeSettings _settings;
-    private readonly IHostResolver _resolver;
     private readonly RealtimeStore _store;
     private readonly ILogger<BroadcastRouter> _logger;
     private readonly HttpClient _http;
@@ -61,18 +58,9 @@ public sealed class BroadcastRouter : IDisposable
         _routers = routers;
         _secretBox = secretBox;
         _settings = settings;
-        _resolver = resolver;
         _store = store;
         _logger = logger;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            ConnectCallback = ConnectSafelyAsync,
-        };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = SsrfGuard.CreateGuardedClient(resolver, config.AllowLoopbackRouters);
     }
 
     /// <summary>The room agents the router picks for <paramref name="content"/>; empty when nobody is meant or anything fails.</summary>
@@ -323,28 +311,6 @@ public sealed class BroadcastRouter : IDisposable
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private async ValueTask<Stream> ConnectSafelyAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var host = context.DnsEndPoint.Host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await _resolver.ResolveAsync(host, cancellationToken);
-        if (addresses.Length == 0 || addresses.Any(a => SsrfGuard.IsBlocked(a) && !(_config.AllowLoopbackRouters && IPAddress.IsLoopback(a))))
-        {
-            throw new HttpRequestException("The LLM host resolves to a refused address");
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     private sealed record RouterTarget(string BaseUrl, string ApiKey, string Model);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Serialization;
 
 namespace AgentIM.Routers;
@@ -27,21 +25,11 @@ public sealed class RouterTester : IDisposable
 
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private readonly IHostResolver _resolver;
     private readonly HttpClient _http;
 
     public RouterTester(IHostResolver resolver)
     {
-        _resolver = resolver;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            ConnectCallback = ConnectSafelyAsync,
-        };
-        _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _http = SsrfGuard.CreateGuardedClient(resolver, allowLoopback: false);
     }
 
     public async Task<RouterProbeOutcome> ProbeAsync(string baseUrl, string apiKey, string model, CancellationToken cancellationToken)
@@ -74,25 +62,4 @@ public sealed class RouterTester : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async ValueTask<Stream> ConnectSafelyAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var host = context.DnsEndPoint.Host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await _resolver.ResolveAsync(host, cancellationToken);
-        if (addresses.Length == 0 || addresses.Any(SsrfGuard.IsBlocked))
-        {
-            throw new HttpRequestException("The LLM host resolves to a refused address");
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
 }

@@ -119,6 +119,47 @@ public sealed class SsrfGuard(IHostResolver resolver)
         return !IsBlockedName(hostToResolve);
     }
 
+    /// <summary>
+    /// An HTTP client for LLM calls whose every connection checks the resolved addresses again (no redirects, no
+    /// proxy), so a name that changes its answer after validation still cannot reach a refused address.
+    /// <paramref name="allowLoopback"/> lets tests and local development reach an LLM on loopback only.
+    /// </summary>
+    public static HttpClient CreateGuardedClient(IHostResolver resolver, bool allowLoopback)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(context, resolver, allowLoopback, cancellationToken),
+        };
+        return new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(
+        SocketsHttpConnectionContext context, IHostResolver resolver, bool allowLoopback, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host.Trim('[', ']');
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
+        if (addresses.Length == 0 || addresses.Any(a => IsBlocked(a) && !(allowLoopback && IPAddress.IsLoopback(a))))
+        {
+            throw new HttpRequestException("The LLM host resolves to a refused address");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     public static bool IsBlocked(IPAddress address)
     {
         if (address.AddressFamily == AddressFamily.InterNetwork)

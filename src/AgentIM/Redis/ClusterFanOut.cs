@@ -89,6 +89,10 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
 
     private readonly AgentStore _agents;
     private HashSet<string>? _liveNodes;
+
+    // When each other node was last heard on the channels: a node that just started publishes before this node's
+    // next heartbeat lists it, and must not be taken for a stopped one meanwhile.
+    private readonly ConcurrentDictionary<string, long> _heardFrom = new(StringComparer.Ordinal);
     private long _lastHeartbeat;
     private long _restoredAt;
 
@@ -284,7 +288,10 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         }
     }
 
-    private bool IsLive(string nodeId) => Volatile.Read(ref _liveNodes) is not { } live || live.Contains(nodeId);
+    private bool IsLive(string nodeId) =>
+        Volatile.Read(ref _liveNodes) is not { } live
+        || live.Contains(nodeId)
+        || (_heardFrom.TryGetValue(nodeId, out var at) && Environment.TickCount64 - at < NodeLifetime.TotalMilliseconds);
 
     /// <summary>
     /// Renews this node's key, learns which nodes run, forgets agents of the others and frees the agents of stopped
@@ -306,7 +313,7 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
             Volatile.Write(ref _liveNodes, live);
             foreach (var entry in _remoteAgents)
             {
-                if (!live.Contains(entry.Value))
+                if (!IsLive(entry.Value))
                 {
                     _remoteAgents.TryRemove(entry);
                 }
@@ -405,6 +412,8 @@ public sealed class ClusterFanOut : IClusterFanOut, IAsyncDisposable
         {
             return;
         }
+
+        _heardFrom[envelope.Node] = Environment.TickCount64;
 
         var frame = envelope.Frame.ToArray();
         if (channel.StartsWith(RoomChannelPrefix, StringComparison.Ordinal))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text;
 using AgentIM.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -65,8 +64,8 @@ public sealed class HeartbeatTests(FastHeartbeatHubFixture hub) : IClassFixture<
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(hub.BaseAddress.Host, hub.BaseAddress.Port);
         var stream = tcp.GetStream();
-        await HandshakeAsync(stream);
-        await stream.WriteAsync(MaskedTextFrame($"{{\"type\":\"client:auth\",\"token\":\"{user.AccessToken}\",\"protocolVersion\":\"1\"}}"));
+        await RawWebSocket.HandshakeAsync(stream, hub.BaseAddress.Authority);
+        await stream.WriteAsync(RawWebSocket.MaskedTextFrame($"{{\"type\":\"client:auth\",\"token\":\"{user.AccessToken}\",\"protocolVersion\":\"1\"}}"));
 
         // From here on the peer reads nothing and answers nothing.
         await Eventually.AssertAsync(async () => await ClientGaugeAsync() == baseline + 1, "the silent peer authenticated");
@@ -123,40 +122,4 @@ public sealed class HeartbeatTests(FastHeartbeatHubFixture hub) : IClassFixture<
         return (int)double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
     }
 
-    private async Task HandshakeAsync(NetworkStream stream)
-    {
-        var request = $"GET /ws/client HTTP/1.1\r\nHost: {hub.BaseAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-        {
-            Assert.Equal(1, await stream.ReadAsync(one));
-            head.Append((char)one[0]);
-        }
-
-        Assert.StartsWith("HTTP/1.1 101", head.ToString(), StringComparison.Ordinal);
-    }
-
-    private static byte[] MaskedTextFrame(string text)
-    {
-        var payload = Encoding.UTF8.GetBytes(text);
-        var frame = new List<byte> { 0x81 };
-        if (payload.Length < 126)
-        {
-            frame.Add((byte)(0x80 | payload.Length));
-        }
-        else
-        {
-            frame.Add(0x80 | 126);
-            frame.Add((byte)(payload.Length >> 8));
-            frame.Add((byte)payload.Length);
-        }
-
-        byte[] mask = [0x12, 0x34, 0x56, 0x78];
-        frame.AddRange(mask);
-        frame.AddRange(payload.Select((b, i) => (byte)(b ^ mask[i % 4])));
-        return [.. frame];
-    }
 }

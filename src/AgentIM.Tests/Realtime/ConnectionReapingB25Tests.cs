@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 using AgentIM.Tests.Support;
 
 namespace AgentIM.Tests.Realtime;
@@ -30,8 +29,8 @@ public sealed class ConnectionReapingB25Tests(FastHeartbeatHubFixture hub) : ICl
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(hub.BaseAddress.Host, hub.BaseAddress.Port);
         var stream = tcp.GetStream();
-        await HandshakeAsync(stream);
-        await stream.WriteAsync(MaskedTextFrame($"{{\"type\":\"client:auth\",\"token\":\"{silent.AccessToken}\"}}"));
+        await RawWebSocket.HandshakeAsync(stream, hub.BaseAddress.Authority);
+        await stream.WriteAsync(RawWebSocket.MaskedTextFrame($"{{\"type\":\"client:auth\",\"token\":\"{silent.AccessToken}\"}}"));
 
         // From here on the peer reads nothing and answers no ping, as a frozen laptop does.
         await watcher.WaitForAsync("server:presence", f => f["userId"]!.GetValue<string>() == silent.UserId && f["online"]!.GetValue<bool>());
@@ -105,40 +104,4 @@ public sealed class ConnectionReapingB25Tests(FastHeartbeatHubFixture hub) : ICl
         return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
     }
 
-    private async Task HandshakeAsync(NetworkStream stream)
-    {
-        var request = $"GET /ws/client HTTP/1.1\r\nHost: {hub.BaseAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-        {
-            Assert.Equal(1, await stream.ReadAsync(one));
-            head.Append((char)one[0]);
-        }
-
-        Assert.StartsWith("HTTP/1.1 101", head.ToString(), StringComparison.Ordinal);
-    }
-
-    private static byte[] MaskedTextFrame(string text)
-    {
-        var payload = Encoding.UTF8.GetBytes(text);
-        var frame = new List<byte> { 0x81 };
-        if (payload.Length < 126)
-        {
-            frame.Add((byte)(0x80 | payload.Length));
-        }
-        else
-        {
-            frame.Add(0x80 | 126);
-            frame.Add((byte)(payload.Length >> 8));
-            frame.Add((byte)payload.Length);
-        }
-
-        byte[] mask = [0x12, 0x34, 0x56, 0x78];
-        frame.AddRange(mask);
-        frame.AddRange(payload.Select((b, i) => (byte)(b ^ mask[i % 4])));
-        return [.. frame];
-    }
 }

@@ -150,6 +150,7 @@ public static class HubServer
         services.AddSingleton<RealtimeStore>();
         services.AddSingleton<RoomContexts>();
         services.AddSingleton<MessageRateLimiter>();
+        services.AddSingleton<SenderCooldowns>();
         services.AddSingleton<RoomEvents>();
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<InterruptedStreams>();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Konscious.Security.Cryptography;
+using AgentIM.Auth.Argon2;
 
 namespace AgentIM.Auth;
 
@@ -9,7 +9,8 @@ namespace AgentIM.Auth;
 /// argon2id password hashes in the PHC string form (<c>$argon2id$v=19$m=…,t=…,p=…$salt$hash</c>).
 /// New hashes use m = 19 MiB, t = 2, p = 1 (decisions.md); older hashes verify with the parameters they carry.
 /// At most one hash per core runs at a time: each one holds 19 MiB, and an unbounded burst of logins must not
-/// take the process's memory with it.
+/// take the process's memory with it. That memory is mapped for the hash and unmapped after it (Argon2/BlockMemory),
+/// so a login leaves no garbage behind on the managed heap.
 /// </summary>
 public sealed class PasswordHasher
 {
@@ -63,14 +64,11 @@ public sealed class PasswordHasher
         {
             return await Task.Run(() =>
             {
-                using var argon = new Argon2id(Encoding.UTF8.GetBytes(password))
-                {
-                    Salt = salt,
-                    MemorySize = memory,
-                    Iterations = iterations,
-                    DegreeOfParallelism = parallelism,
-                };
-                return argon.GetBytes(length);
+                var bytes = Encoding.UTF8.GetBytes(password);
+                var tag = new byte[length];
+                Argon2id.Hash(bytes, salt, memory, iterations, parallelism, tag);
+                CryptographicOperations.ZeroMemory(bytes);
+                return tag;
             }, cancellationToken);
         }
         finally

@@ -14,7 +14,11 @@ public enum SendFailure
 }
 
 /// <summary>A stored user message and the sender's role in its room ("owner" for the creator).</summary>
-public sealed record StoredUserMessage(MessageDto Message, string SenderRole, string AgentCommandRole);
+/// <summary>
+/// A stored user message with what routing needs from the same round trip: the sender's room role, the room's
+/// command role, whether the room has any agent member and whether it routes un-mentioned messages (broadcast mode).
+/// </summary>
+public sealed record StoredUserMessage(MessageDto Message, string SenderRole, string AgentCommandRole, bool RoomHasAgents, bool BroadcastMode);
 
 /// <summary>A user message about to be stored.</summary>
 public sealed record NewUserMessage(
@@ -39,7 +43,8 @@ public sealed class MessageStore(HubDatabase database)
     public async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertUserMessageAsync(NewUserMessage message, CancellationToken cancellationToken)
     {
         const string membership = """
-            SELECT CASE WHEN r.created_by_id = $2 THEN 'owner' ELSE m.role END, r.agent_command_role
+            SELECT CASE WHEN r.created_by_id = $2 THEN 'owner' ELSE m.role END, r.agent_command_role, r.broadcast_mode,
+                   EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = r.id AND a.member_type = 'agent')
             FROM rooms r
             LEFT JOIN room_members m ON m.room_id = r.id AND m.member_id = $2 AND m.member_type = 'user'
             WHERE r.id = $1
@@ -64,6 +69,8 @@ public sealed class MessageStore(HubDatabase database)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         string? role;
         var commandRole = "member";
+        var broadcastMode = false;
+        var roomHasAgents = false;
         bool roomExists;
         await using (var command = new NpgsqlCommand(membership, connection, transaction))
         {
@@ -75,6 +82,8 @@ public sealed class MessageStore(HubDatabase database)
             if (roomExists)
             {
                 commandRole = reader.GetString(1);
+                broadcastMode = reader.GetBoolean(2);
+                roomHasAgents = reader.GetBoolean(3);
             }
         }
 
@@ -127,7 +136,7 @@ public sealed class MessageStore(HubDatabase database)
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return (new StoredUserMessage(stored, role, commandRole), SendFailure.None);
+        return (new StoredUserMessage(stored, role, commandRole, roomHasAgents, broadcastMode), SendFailure.None);
     }
 
     /// <summary>
@@ -140,7 +149,8 @@ public sealed class MessageStore(HubDatabase database)
     {
         const string sql = """
             WITH sender AS (
-                SELECT CASE WHEN r.created_by_id = $3 THEN 'owner' ELSE m.role END AS role, r.agent_command_role
+                SELECT CASE WHEN r.created_by_id = $3 THEN 'owner' ELSE m.role END AS role, r.agent_command_role, r.broadcast_mode,
+                       EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = r.id AND a.member_type = 'agent') AS has_agents
                 FROM rooms r
                 LEFT JOIN room_members m ON m.room_id = r.id AND m.member_id = $3 AND m.member_type = 'user'
                 WHERE r.id = $2
@@ -152,7 +162,7 @@ public sealed class MessageStore(HubDatabase database)
                 FROM sender
                 WHERE sender.role IS NOT NULL
             )
-            SELECT role, agent_command_role
+            SELECT role, agent_command_role, broadcast_mode, has_agents
             FROM sender
             """;
 
@@ -183,7 +193,8 @@ public sealed class MessageStore(HubDatabase database)
             return (null, SendFailure.NotAMember);
         }
 
-        return (new StoredUserMessage(stored, reader.GetString(0), reader.GetString(1)), SendFailure.None);
+        return (new StoredUserMessage(stored, reader.GetString(0), reader.GetString(1), reader.GetBoolean(3), reader.GetBoolean(2)),
+            SendFailure.None);
     }
 
     private static MessageDto NewStoredMessage(NewUserMessage message) => new()

@@ -41,8 +41,11 @@ public sealed partial class ClientSocketHandler
             return;
         }
 
-        var members = await rooms.ListRoutingMembersAsync(frame.RoomId!, connection.Closed);
-        var mentioned = Mentions.Resolve(Mentions.Parse(content), members, m => m.Name, m => m.Status == "online");
+        // Most messages mention nobody: then the members are not needed, and the insert alone answers the routing questions.
+        var names = Mentions.Parse(content);
+        IReadOnlyList<RoutingMember> mentioned = names.Count == 0
+            ? []
+            : Mentions.Resolve(names, await rooms.ListRoutingMembersAsync(frame.RoomId!, connection.Closed), m => m.Name, m => m.Status == "online");
         var (stored, failure) = await messages.InsertUserMessageAsync(
             new NewUserMessage(
                 frame.RoomId!,
@@ -69,14 +72,7 @@ public sealed partial class ClientSocketHandler
         registry.SendToRoom(message.RoomId, Frames.Serialize(new NewMessageFrame(message), WireJson.Default.NewMessageFrame));
 
         var agents = mentioned.Where(m => m.IsAgent).Select(m => (m.Id, m.Name)).ToList();
-        if (agents.Count == 0 && !members.Any(m => m.IsAgent))
-        {
-            return;
-        }
-
-        // No agent mentioned: a broadcast room asks its AI router which agents are meant (behaviour.md §1.3).
-        var room = agents.Count == 0 ? await rooms.GetAsync(message.RoomId, connection.Closed) : null;
-        if (agents.Count == 0 && room is not { BroadcastMode: true })
+        if (agents.Count == 0 && !(stored.RoomHasAgents && stored.BroadcastMode))
         {
             return;
         }
@@ -93,14 +89,20 @@ public sealed partial class ClientSocketHandler
             return;
         }
 
-        // The LLM may take seconds, so it runs beside this socket's frames rather than holding them up.
-        _ = RouteBroadcastAsync(connection, message, room!);
+        // No agent mentioned in a broadcast room: its AI router says which agents are meant (behaviour.md §1.3). The LLM
+        // may take seconds, so it runs beside this socket's frames rather than holding them up.
+        _ = RouteBroadcastAsync(connection, message);
     }
 
-    private async Task RouteBroadcastAsync(ClientConnection connection, MessageDto message, RoomDto room)
+    private async Task RouteBroadcastAsync(ClientConnection connection, MessageDto message)
     {
         try
         {
+            if (await rooms.GetAsync(message.RoomId, CancellationToken.None) is not { BroadcastMode: true } room)
+            {
+                return;
+            }
+
             var chosen = await broadcastRouter.SelectAsync(room, message.Content, CancellationToken.None);
             if (chosen.Count > 0)
             {
@@ -119,6 +121,15 @@ public sealed partial class ClientSocketHandler
         var conversationId = Ids.New();
         foreach (var (agentId, agentName) in agents)
         {
+            if (cooldowns.TryPass(connection.UserId!, agentId) is var (queued, remaining))
+            {
+                var wait = (int)Math.Ceiling(remaining.TotalSeconds);
+                connection.Send(SystemNotice(
+                    message.RoomId,
+                    $"Agent {agentName} is busy with {queued} pending message{(queued == 1 ? "" : "s")}; please wait {wait} s before sending again"));
+                continue;
+            }
+
             var send = new SendToAgentFrame(
                 agentId, message.RoomId, message.Id, message.Content, connection.Username!, "user", routingMode, conversationId, 0);
             metrics.AgentResponseStarted(agentId, message.RoomId);

@@ -31,6 +31,7 @@ public sealed partial class ClientSocketHandler(
     RealtimeStore realtimeStore,
     AgentStore agentStore,
     BroadcastRouter broadcastRouter,
+    SenderCooldowns cooldowns,
     RuntimeSettings settings,
     HubMetrics metrics,
     Redis.SharedCounters sharedCounters,

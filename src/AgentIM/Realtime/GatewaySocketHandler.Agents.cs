@@ -92,6 +92,7 @@ public sealed partial class GatewaySocketHandler
         }
 
         registry.UnbindAgent(agentId, connection);
+        cooldowns.Forget(agentId);
         await agents.SetStatusAsync([agentId], "offline", connection.Closed);
         await BroadcastStatusAsync(agentId, connection.Closed);
         registry.SendToUser(connection.UserId!, Frames.Serialize(AgentsChangedFrame.Instance, WireJson.Default.AgentsChangedFrame));
@@ -104,6 +105,16 @@ public sealed partial class GatewaySocketHandler
         {
             Drop(connection, "gateway:agent_status");
             return;
+        }
+
+        // The depth is remembered only for the sender cooldown; an agent that goes offline has nothing queued here.
+        if (frame.Status == "offline")
+        {
+            cooldowns.Forget(agentId);
+        }
+        else if (frame.QueueDepth is { } depth)
+        {
+            cooldowns.ReportQueueDepth(agentId, depth);
         }
 
         await agents.SetStatusAsync([agentId], frame.Status!, connection.Closed);

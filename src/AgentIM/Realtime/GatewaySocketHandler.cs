@@ -33,6 +33,7 @@ public sealed partial class GatewaySocketHandler(
     WorkspaceRequests workspaces,
     RoomContexts roomContexts,
     InterruptedStreams interrupted,
+    SenderCooldowns cooldowns,
     RuntimeSettings settings,
     HubMetrics metrics,
     ILogger<GatewaySocketHandler> logger)
@@ -269,6 +270,7 @@ public sealed partial class GatewaySocketHandler(
                 {
                     if (registry.GatewayOfAgent(agent.Id) is null)
                     {
+                        cooldowns.Forget(agent.Id);
                         await agents.SetStatusAsync([agent.Id], "offline", CancellationToken.None);
                         gone.Add(agent);
                     }

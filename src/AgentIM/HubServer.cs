@@ -111,8 +111,8 @@ public static class HubServer
 
         await app.Services.AttachClusterAsync();
 
-        // Seeding the admin hashed a password (19 MiB of argon2 memory) and start-up left more garbage; an idle hub
-        // allocates too little to collect it on its own, so it would sit in RSS until the first busy moment.
+        // Start-up (migrations, configuration, the first queries) leaves garbage that an idle hub allocates too little
+        // to collect on its own; it would sit in RSS until the first busy moment. (Password hashing leaves none.)
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 

@@ -77,13 +77,13 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
         bool available;
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(ConnectionStrings.ToNpgsql(config.DatabaseUrl, 1))
-            {
-                Pooling = false,
-                Timeout = 5,
-            };
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
+            // A slim data source like the hub's: a bare NpgsqlConnection would bring every type handler into the binary.
+            var builder = new NpgsqlSlimDataSourceBuilder(ConnectionStrings.ToNpgsql(config.DatabaseUrl, 1));
+            builder.ConnectionStringBuilder.Pooling = false;
+            builder.ConnectionStringBuilder.Timeout = 5;
+            builder.EnableTransportSecurity();
+            await using var source = builder.Build();
+            await using var connection = await source.OpenConnectionAsync(cancellationToken);
             await using (var command = new NpgsqlCommand(settingsSql, connection))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {

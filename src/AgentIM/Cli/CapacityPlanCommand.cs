@@ -36,8 +36,11 @@ public static class CapacityPlanCommand
     public static string Describe(CapacityPlan plan)
     {
         var (h, pg, redis, ws, up) = (plan.Hardware, plan.Postgres, plan.Redis, plan.WebSockets, plan.UploadsPerMonth);
+        var tier = plan.Users <= plan.TierMaxUsers
+            ? $"seed tier: up to {plan.TierMaxUsers} users"
+            : $"beyond the seed's largest tier of {plan.TierMaxUsers} users: its hardware and PostgreSQL figures are a floor, not a fit";
         return string.Create(CultureInfo.InvariantCulture, $"""
-            Capacity plan for {plan.Users} users and {plan.Rooms} rooms (seed tier: up to {plan.TierMaxUsers} users)
+            Capacity plan for {plan.Users} users and {plan.Rooms} rooms ({tier})
             Hardware     {h.Vcpu} vCPU, {h.RamGb} GB RAM, {h.DiskGb} GB disk ({h.Notes})
             PostgreSQL   max_connections = {pg.MaxConnections}, shared_buffers = {pg.SharedBuffersMb}MB, work_mem = {pg.WorkMemMb}MB, data disk {pg.DataDiskGb} GB
             Redis        ~{redis.EstimateKb} KB (sessions {redis.SessionsKb} KB, subscriptions {redis.SubscriptionsKb} KB, channels {redis.ChannelsKb} KB, typing {redis.TypingKb} KB, revocations {redis.RevocationsKb} KB); a {redis.InstanceMb} MB instance

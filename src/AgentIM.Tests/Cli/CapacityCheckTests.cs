@@ -53,7 +53,8 @@ public sealed class CapacityCheckTests(PublishedHub hub) : IClassFixture<Publish
 
             // Without --hub-pid every `agentim serve` of the machine gets its line (other test hubs may be among them).
             var found = await CheckAsync([]);
-            Assert.Contains(Lines(found, "open files"), l => l.StartsWith($"warn  open files: soft limit 256 of the hub (pid {pid}) ", StringComparison.Ordinal));
+            var loweredLine = $"warn  open files: soft limit 256 of the hub (pid {pid}) ";
+            Assert.Contains(Lines(found, "open files"), l => l.StartsWith(loweredLine, StringComparison.Ordinal));
             Assert.Contains(Lines(found, "open files"), l => l.Contains($"(pid {hub.ProcessId})", StringComparison.Ordinal));
             Assert.True(found.ExitCode >= 1, found.ToString());
         }

@@ -24,7 +24,8 @@ public sealed class CapacityCheckVerdictTests
     [Fact]
     public void PostgresLines_PgStatStatements_PassesWhenPreloaded_WarnsWhenOnlyInstalledOrMissing()
     {
-        Assert.Equal(CheckVerdict.Pass, Single(Judge(10, Settings(preload: "pg_stat_statements, auto_explain")), "pg_stat_statements").Verdict);
+        var preloaded = Judge(10, Settings(preload: "pg_stat_statements, auto_explain"));
+        Assert.Equal(CheckVerdict.Pass, Single(preloaded, "pg_stat_statements").Verdict);
 
         var installed = Single(Judge(10, Settings()), "pg_stat_statements");
         Assert.Equal(CheckVerdict.Warn, installed.Verdict);

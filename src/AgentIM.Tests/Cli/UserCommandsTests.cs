@@ -190,7 +190,8 @@ public sealed class UserCommandsTests(PublishedHub hub) : IClassFixture<Publishe
         var empty = await TestEnvironment.CreateDatabaseAsync("agentim_cli_empty");
         try
         {
-            var run = await hub.RunCommandAsync(new CommandRun("user", "list") { Overrides = new Dictionary<string, string> { ["DATABASE_URL"] = empty } });
+            var overrides = new Dictionary<string, string> { ["DATABASE_URL"] = empty };
+            var run = await hub.RunCommandAsync(new CommandRun("user", "list") { Overrides = overrides });
             Assert.Equal(3, run.ExitCode);
             Assert.Equal("agentim: the database at DATABASE_URL has no AgentIM tables yet; run `agentim migrate` first", run.Stderr.Trim());
         }

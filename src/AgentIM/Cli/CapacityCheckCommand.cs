@@ -15,11 +15,14 @@ public static class CapacityCheckCommand
         {
             Description = "How many people use the hub; picks the seed tier to check against",
             DefaultValueFactory = _ => 10,
+            CustomParser = CommandLine.WholeNumber("--users"),
         };
         var hubPid = new Option<int?>("--hub-pid")
         {
             Description = "The running hub whose open-file limit to check (default: every `agentim serve` on this machine)",
         };
+        var wholePid = CommandLine.WholeNumber("--hub-pid");
+        hubPid.CustomParser = r => wholePid(r);
         var command = new Command(
             "check", "Check the deployment the settings point at against the tier for --users; exits 0 pass, 1 warn, 2 fail");
         command.Options.Add(users);
@@ -38,7 +41,8 @@ public static class CapacityCheckCommand
                 return ExitCodes.CheckFail;
             }
 
-            var lines = await new CapacityChecks(config, CapacityPlanner.Plan(userCount), parse.GetValue(hubPid)).RunAsync(cancellationToken);
+            var checks = new CapacityChecks(config, CapacityPlanner.Plan(userCount), parse.GetValue(hubPid));
+            var lines = await checks.RunAsync(cancellationToken);
             foreach (var line in lines)
             {
                 Console.WriteLine(line);

@@ -22,7 +22,8 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hub
         lines.AddRange(await PostgresAsync(cancellationToken));
         lines.Add(config.RedisUrl is { Length: > 0 } redisUrl
             ? await RedisAsync(redisUrl)
-            : new(CheckVerdict.Pass, "redis", "REDIS_URL is not set: one hub node keeping its shared state in process (set it to run several nodes)"));
+            : new(CheckVerdict.Pass, "redis",
+                "REDIS_URL is not set: one hub node keeping its shared state in process (set it to run several nodes)"));
 
         lines.AddRange(Uploads());
         lines.Add(config.MetricsAuthEnabled
@@ -73,14 +74,16 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hub
         if (limit < (ulong)needed)
         {
             return new(CheckVerdict.Fail, subject,
-                $"soft limit {limit} of {whose} is below the {needed} descriptors ~{plan.WebSockets.ExpectedConnections} WebSocket connections need",
+                $"soft limit {limit} of {whose} is below the {needed} descriptors "
+                    + $"~{plan.WebSockets.ExpectedConnections} WebSocket connections need",
                 fix);
         }
 
         return limit < (ulong)recommended
             ? new(CheckVerdict.Warn, subject,
                 $"soft limit {limit} of {whose} is below the {recommended} recommended for up to {plan.TierMaxUsers} users", fix)
-            : new(CheckVerdict.Pass, subject, $"soft limit {limit} of {whose} >= {recommended} recommended for up to {plan.TierMaxUsers} users");
+            : new(CheckVerdict.Pass, subject,
+                $"soft limit {limit} of {whose} >= {recommended} recommended for up to {plan.TierMaxUsers} users");
     }
 
     private async Task<IReadOnlyList<CapacityCheckLine>> PostgresAsync(CancellationToken cancellationToken)

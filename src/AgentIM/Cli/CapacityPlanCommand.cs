@@ -9,8 +9,15 @@ public static class CapacityPlanCommand
 {
     public static Command Create()
     {
-        var users = new Option<int>("--users") { Description = "How many people will use the hub", Required = true };
-        var rooms = new Option<int?>("--rooms") { Description = "How many rooms (default: two per user)" };
+        var users = new Option<int>("--users")
+        {
+            Description = "How many people will use the hub", Required = true, CustomParser = CommandLine.WholeNumber("--users"),
+        };
+        var wholeRooms = CommandLine.WholeNumber("--rooms");
+        var rooms = new Option<int?>("--rooms")
+        {
+            Description = "How many rooms (default: two per user)", CustomParser = r => wholeRooms(r),
+        };
         var json = new Option<bool>("--json") { Description = "Print the plan as JSON" };
         var command = new Command("plan", "Recommend hardware, PostgreSQL, Redis, descriptor and storage sizes for N users");
         command.Options.Add(users);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using AgentIM.Infrastructure.Config;
 
 namespace AgentIM.Cli;
@@ -60,6 +62,22 @@ public static class CommandLine
             return null;
         }
     }
+
+    /// <summary>
+    /// A parser for a whole-number option whose error names the option and the value a person typed, rather than
+    /// the CLR type ("Cannot parse argument … as expected type 'System.Int32'").
+    /// </summary>
+    public static Func<ArgumentResult, int> WholeNumber(string option) => result =>
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"{option} takes a whole number, not '{token}'");
+        return 0;
+    };
 
     /// <summary>
     /// The one line for a database the command could not use: what PostgreSQL said, plus the likely cause when it is

@@ -31,8 +31,8 @@ public static class UserPasswdCommand
                 }
 
                 var hash = await new PasswordHasher().HashAsync(password, cancellationToken);
-                return UserCli.Report(
-                    await admin.SetPasswordAsync(name, hash, cancellationToken), name, $"Password of '{name}' changed; its sessions are ended.");
+                var outcome = await admin.SetPasswordAsync(name, hash, cancellationToken);
+                return UserCli.Report(outcome, name, $"Password of '{name}' changed; its sessions are ended.");
             });
         });
         return command;

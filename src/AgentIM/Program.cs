@@ -1,3 +1,3 @@
 using AgentIM.Cli;
 
-return await CommandLine.Build().Parse(args).InvokeAsync();
+return await CommandLine.RunAsync(args);

@@ -77,4 +77,22 @@ public sealed class CapacityPlanTests(PublishedHub hub) : IClassFixture<Publishe
         Assert.Equal(2, zero.ExitCode);
         Assert.Single(zero.Stderr.Trim().Split('\n'));
     }
+
+    [Fact]
+    public void Describe_BeyondTheLargestTier_SaysTheFiguresAreAFloor()
+    {
+        Assert.Contains("(seed tier: up to 200 users)", CapacityPlanCommand.Describe(CapacityPlanner.Plan(200)));
+        var beyond = CapacityPlanCommand.Describe(CapacityPlanner.Plan(1000));
+        Assert.Contains("beyond the seed's largest tier of 200 users", beyond);
+        Assert.DoesNotContain("seed tier: up to", beyond);
+    }
+
+    [Fact]
+    public async Task PublishedBinary_PlanWithUsersNotANumber_SaysSoInWordsAndExitsUsage()
+    {
+        var run = await hub.RunCommandAsync(new CommandRun("capacity", "plan", "--users", "many"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--users takes a whole number, not 'many'", run.Stderr);
+        Assert.DoesNotContain("System.Int32", run.Stderr);
+    }
 }

@@ -166,6 +166,67 @@ public sealed class UserCommandsTests(PublishedHub hub) : IClassFixture<Publishe
         Assert.Single(run.Stderr.Trim().Split('\n'));
     }
 
+    [Fact]
+    public async Task AdminCommands_InProductionWithoutTheServersSecrets_StillWork()
+    {
+        // The env of a production host an admin has not sourced: no ENCRYPTION_KEY, a dev JWT secret. Those are for
+        // `serve`; the database commands need only DATABASE_URL.
+        var production = new Dictionary<string, string> { ["AGENTIM_ENV"] = "production", ["JWT_SECRET"] = "short" };
+        var list = await hub.RunCommandAsync(new CommandRun("user", "list") { Overrides = production });
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains(HubFixture.AdminUsername, list.Stdout);
+
+        var status = await hub.RunCommandAsync(new CommandRun("migrate", "--status") { Overrides = production });
+        Assert.True(status.ExitCode == 0, status.ToString());
+
+        var serve = await hub.RunCommandAsync(new CommandRun("serve") { Overrides = production });
+        Assert.Equal(1, serve.ExitCode);
+        Assert.Contains("JWT_SECRET", serve.Stderr);
+    }
+
+    [Fact]
+    public async Task UserCommand_OnADatabaseNeverMigrated_SaysToRunMigrate()
+    {
+        var empty = await TestEnvironment.CreateDatabaseAsync("agentim_cli_empty");
+        try
+        {
+            var overrides = new Dictionary<string, string> { ["DATABASE_URL"] = empty };
+            var run = await hub.RunCommandAsync(new CommandRun("user", "list") { Overrides = overrides });
+            Assert.Equal(3, run.ExitCode);
+            Assert.Equal("agentim: the database at DATABASE_URL has no AgentIM tables yet; run `agentim migrate` first", run.Stderr.Trim());
+        }
+        finally
+        {
+            await TestEnvironment.DropDatabaseAsync(empty);
+        }
+    }
+
+    [Fact]
+    public void DatabaseProblem_WithoutDatabaseUrlAnywhere_NamesTheDefaultAndTheEnvFile()
+    {
+        var unset = AgentIM.Infrastructure.Config.HubConfig.FromEnvironment(new Dictionary<string, string>(), checkSecrets: false);
+        var message = AgentIM.Cli.CommandLine.DatabaseProblem(unset, new Npgsql.NpgsqlException("Failed to connect to 127.0.0.1:5432"));
+        Assert.Contains("DATABASE_URL is not set", message);
+        Assert.Contains("--env-file /etc/agentim/agentim.env", message);
+
+        var set = AgentIM.Infrastructure.Config.HubConfig.FromEnvironment(
+            new Dictionary<string, string> { ["DATABASE_URL"] = "postgresql://u:p@127.0.0.1:1/db" }, checkSecrets: false);
+        Assert.DoesNotContain("--env-file", AgentIM.Cli.CommandLine.DatabaseProblem(set, new Npgsql.NpgsqlException("refused")));
+    }
+
+    [Theory]
+    [InlineData("user")]
+    [InlineData("user", "role", "someone", "root")]
+    [InlineData("user", "frobnicate")]
+    [InlineData("capacity", "plan", "--users", "many")]
+    [InlineData("capacity", "plan")]
+    public async Task CommandLineThatDoesNotParse_ExitsWithUsage_NotConfiguration(params string[] arguments)
+    {
+        var run = await RunAsync(null, arguments);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.NotEmpty(run.Stderr.Trim());
+    }
+
     private async Task<string> AddAsync(string prefix)
     {
         var name = Unique.Id(prefix);

@@ -21,6 +21,9 @@ public sealed class PublishedHub : HubFixture
 
     public string Output => _output.ToString();
 
+    /// <summary>The process id of the running `agentim serve`.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("the hub is not running");
+
     private readonly System.Text.StringBuilder _output = new();
 
     public override async Task InitializeAsync()
@@ -131,6 +134,10 @@ public sealed class PublishedHub : HubFixture
     /// <summary>Starts a second long-running process of the binary (its output is not read; the caller owns it).</summary>
     public Process StartOther(IReadOnlyDictionary<string, string> overrides, params string[] arguments) =>
         Start(arguments, overrides, capture: false, wrapper: []);
+
+    /// <summary>Like <see cref="StartOther(IReadOnlyDictionary{string, string}, string[])"/>, under a wrapper program.</summary>
+    public Process StartOther(IReadOnlyDictionary<string, string> overrides, IReadOnlyList<string> wrapper, params string[] arguments) =>
+        Start(arguments, overrides, capture: false, wrapper);
 
     public static int FreeLoopbackPort() => FreePort();
 

@@ -3,8 +3,9 @@ using System.CommandLine;
 namespace AgentIM.Cli;
 
 /// <summary>
-/// <c>agentim capacity check [--users N]</c>: one pass/warn/fail line per check, each with its fix. Exits 0 when
-/// all pass, 1 on a warning, 2 on a failure (a settings error is a failure too), so monitoring can use it.
+/// <c>agentim capacity check [--users N] [--hub-pid PID]</c>: one pass/warn/fail line per check, each with its fix.
+/// Exits 0 when all pass, 1 on a warning, 2 on a failure (a settings or usage error is a failure too), so monitoring
+/// can use it.
 /// </summary>
 public static class CapacityCheckCommand
 {
@@ -14,9 +15,18 @@ public static class CapacityCheckCommand
         {
             Description = "How many people use the hub; picks the seed tier to check against",
             DefaultValueFactory = _ => 10,
+            CustomParser = CommandLine.WholeNumber("--users"),
         };
-        var command = new Command("check", "Check the deployment the settings point at against the tier for --users");
+        var hubPid = new Option<int?>("--hub-pid")
+        {
+            Description = "The running hub whose open-file limit to check (default: every `agentim serve` on this machine)",
+        };
+        var wholePid = CommandLine.WholeNumber("--hub-pid");
+        hubPid.CustomParser = r => wholePid(r);
+        var command = new Command(
+            "check", "Check the deployment the settings point at against the tier for --users; exits 0 pass, 1 warn, 2 fail");
         command.Options.Add(users);
+        command.Options.Add(hubPid);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var userCount = parse.GetValue(users);
@@ -26,12 +36,13 @@ public static class CapacityCheckCommand
                 return ExitCodes.CheckFail;
             }
 
-            if (CommandLine.LoadConfig(parse) is not { } config)
+            if (CommandLine.LoadConfig(parse, checkSecrets: false) is not { } config)
             {
                 return ExitCodes.CheckFail;
             }
 
-            var lines = await new CapacityChecks(config, CapacityPlanner.Plan(userCount)).RunAsync(cancellationToken);
+            var checks = new CapacityChecks(config, CapacityPlanner.Plan(userCount), parse.GetValue(hubPid));
+            var lines = await checks.RunAsync(cancellationToken);
             foreach (var line in lines)
             {
                 Console.WriteLine(line);

@@ -8,21 +8,22 @@ namespace AgentIM.Cli;
 
 /// <summary>
 /// The checks behind <c>agentim capacity check</c>: the deployment the settings point at, measured against the
-/// seed tier for the expected number of users. Each check reads only; nothing is changed.
+/// seed tier for the expected number of users. Each check reads only; nothing is changed. The open-file limit is
+/// the running hub's (<paramref name="hubPid"/>, else every <c>agentim serve</c> found), not the admin shell's.
 /// </summary>
-public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
+public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hubPid = null)
 {
     private const long Mb = 1024 * 1024;
     private const long Gb = 1024 * Mb;
 
     public async Task<IReadOnlyList<CapacityCheckLine>> RunAsync(CancellationToken cancellationToken)
     {
-        var lines = new List<CapacityCheckLine> { OpenFiles(OpenFileLimit.Soft()) };
+        var lines = new List<CapacityCheckLine>(OpenFilesOfTheHub());
         lines.AddRange(await PostgresAsync(cancellationToken));
-        if (config.RedisUrl is { Length: > 0 } redisUrl)
-        {
-            lines.Add(await RedisAsync(redisUrl));
-        }
+        lines.Add(config.RedisUrl is { Length: > 0 } redisUrl
+            ? await RedisAsync(redisUrl)
+            : new(CheckVerdict.Pass, "redis",
+                "REDIS_URL is not set: one hub node keeping its shared state in process (set it to run several nodes)"));
 
         lines.AddRange(Uploads());
         lines.Add(config.MetricsAuthEnabled
@@ -33,29 +34,56 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
     }
 
     /// <summary>
+    /// One open-files line per running hub: the one <c>--hub-pid</c> names, else every <c>agentim serve</c> on this
+    /// machine; with none running, this process's own limit (which a hub started from the same shell inherits).
+    /// </summary>
+    private IEnumerable<CapacityCheckLine> OpenFilesOfTheHub()
+    {
+        if (hubPid is { } pid)
+        {
+            return [OpenFileLimit.SoftOf(pid) is { } limit
+                ? OpenFiles(limit, $"the hub (pid {pid})")
+                : new(CheckVerdict.Fail, "open files", $"no process with pid {pid} to read /proc/{pid}/limits of",
+                    "pass the pid of the running hub: systemctl show -p MainPID --value agentim")];
+        }
+
+        var hubs = HubProcesses.Find();
+        if (hubs.Count == 0)
+        {
+            return [OpenFiles(OpenFileLimit.Soft(), "this shell (no running `agentim serve` found; a hub started here inherits it)")];
+        }
+
+        return hubs.Select(p => OpenFiles(OpenFileLimit.SoftOf(p), $"the hub (pid {p})"));
+    }
+
+    /// <summary>
     /// Each WebSocket holds a descriptor (two behind a local proxy), plus the database pool, logs and listeners:
     /// fewer than that fails; less than the tier's recommended ulimit warns.
     /// </summary>
-    public CapacityCheckLine OpenFiles(ulong? soft)
+    public CapacityCheckLine OpenFiles(ulong? soft, string whose)
     {
         const string subject = "open files";
         var recommended = plan.WebSockets.OpenFileLimit;
         var fix = $"set LimitNOFILE={recommended} in the systemd unit (or ulimit -n {recommended} before starting the hub)";
         if (soft is not { } limit)
         {
-            return new(CheckVerdict.Warn, subject, "getrlimit(RLIMIT_NOFILE) failed", fix);
+            return new(CheckVerdict.Warn, subject, $"the open-file limit of {whose} could not be read", fix);
         }
 
         var needed = (plan.WebSockets.ExpectedConnections * 2) + config.DbPoolSize + 64;
         if (limit < (ulong)needed)
         {
             return new(CheckVerdict.Fail, subject,
-                $"soft limit {limit} is below the {needed} descriptors ~{plan.WebSockets.ExpectedConnections} WebSocket connections need", fix);
+                $"soft limit {limit} of {whose} is below the {needed} descriptors "
+                    + $"~{plan.WebSockets.ExpectedConnections} WebSocket connections need",
+                fix);
         }
 
         return limit < (ulong)recommended
-            ? new(CheckVerdict.Warn, subject, $"soft limit {limit} is below the {recommended} recommended for up to {plan.TierMaxUsers} users", fix)
-            : new(CheckVerdict.Pass, subject, $"soft limit {limit} >= {recommended} recommended for up to {plan.TierMaxUsers} users");
+            ? new(CheckVerdict.Warn, subject,
+                $"soft limit {limit} of {whose} is below the {recommended} recommended for up to {plan.TierMaxUsers} users", fix)
+            : new(CheckVerdict.Pass, subject,
+                $"soft limit {limit} of {whose} >= {recommended} recommended for up to {plan.TierMaxUsers} users");
     }
 
     private async Task<IReadOnlyList<CapacityCheckLine>> PostgresAsync(CancellationToken cancellationToken)
@@ -106,6 +134,16 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
                 "start PostgreSQL or correct DATABASE_URL")];
         }
 
+        return PostgresLines(text, numbers, available);
+    }
+
+    /// <summary>
+    /// The PostgreSQL lines from the server's settings (<c>pg_settings</c>: text values, and numbers in bytes where
+    /// they have a unit) and whether the pg_stat_statements extension is installed.
+    /// </summary>
+    internal IReadOnlyList<CapacityCheckLine> PostgresLines(
+        IReadOnlyDictionary<string, string> text, IReadOnlyDictionary<string, decimal> numbers, bool available)
+    {
         var tierPg = plan.Postgres;
         var lines = new List<CapacityCheckLine>();
         var max = (int)numbers["max_connections"];
@@ -181,11 +219,12 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
 
     private IEnumerable<CapacityCheckLine> Uploads()
     {
-        const string subject = "UPLOAD_DIR";
+        const string subject = "UPLOAD_DIR space";
         var path = Path.GetFullPath(config.UploadDir);
         if (!Directory.Exists(path))
         {
-            yield return new(CheckVerdict.Fail, subject, $"{path} does not exist", $"create it, writable by the hub's user: install -d -m 0750 {path}");
+            yield return new(CheckVerdict.Fail, subject, $"{path} does not exist",
+                $"create it, owned by the hub's user (agentim with the .deb): install -d -m 0750 -o agentim -g agentim {path}");
             yield break;
         }
 
@@ -199,9 +238,9 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan)
                     "grow the volume or lower MAX_FILE_SIZE")
                 : new(CheckVerdict.Pass, subject, $"{free / Gb}GB free on {mount}");
         yield return mount == "/"
-            ? new(CheckVerdict.Warn, subject, $"{path} is on the root filesystem, so uploads can fill the system disk",
+            ? new(CheckVerdict.Warn, "UPLOAD_DIR volume", $"{path} is on the root filesystem, so uploads can fill the system disk",
                 "mount a separate volume at UPLOAD_DIR")
-            : new(CheckVerdict.Pass, subject, $"{path} is on its own filesystem ({mount})");
+            : new(CheckVerdict.Pass, "UPLOAD_DIR volume", $"{path} is on its own filesystem ({mount})");
     }
 
     /// <summary>The mount point holding <paramref name="path"/>: the longest mount point in /proc/self/mountinfo that contains it.</summary>

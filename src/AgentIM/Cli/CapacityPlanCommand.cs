@@ -9,8 +9,15 @@ public static class CapacityPlanCommand
 {
     public static Command Create()
     {
-        var users = new Option<int>("--users") { Description = "How many people will use the hub", Required = true };
-        var rooms = new Option<int?>("--rooms") { Description = "How many rooms (default: two per user)" };
+        var users = new Option<int>("--users")
+        {
+            Description = "How many people will use the hub", Required = true, CustomParser = CommandLine.WholeNumber("--users"),
+        };
+        var wholeRooms = CommandLine.WholeNumber("--rooms");
+        var rooms = new Option<int?>("--rooms")
+        {
+            Description = "How many rooms (default: two per user)", CustomParser = r => wholeRooms(r),
+        };
         var json = new Option<bool>("--json") { Description = "Print the plan as JSON" };
         var command = new Command("plan", "Recommend hardware, PostgreSQL, Redis, descriptor and storage sizes for N users");
         command.Options.Add(users);
@@ -36,8 +43,11 @@ public static class CapacityPlanCommand
     public static string Describe(CapacityPlan plan)
     {
         var (h, pg, redis, ws, up) = (plan.Hardware, plan.Postgres, plan.Redis, plan.WebSockets, plan.UploadsPerMonth);
+        var tier = plan.Users <= plan.TierMaxUsers
+            ? $"seed tier: up to {plan.TierMaxUsers} users"
+            : $"beyond the seed's largest tier of {plan.TierMaxUsers} users: its hardware and PostgreSQL figures are a floor, not a fit";
         return string.Create(CultureInfo.InvariantCulture, $"""
-            Capacity plan for {plan.Users} users and {plan.Rooms} rooms (seed tier: up to {plan.TierMaxUsers} users)
+            Capacity plan for {plan.Users} users and {plan.Rooms} rooms ({tier})
             Hardware     {h.Vcpu} vCPU, {h.RamGb} GB RAM, {h.DiskGb} GB disk ({h.Notes})
             PostgreSQL   max_connections = {pg.MaxConnections}, shared_buffers = {pg.SharedBuffersMb}MB, work_mem = {pg.WorkMemMb}MB, data disk {pg.DataDiskGb} GB
             Redis        ~{redis.EstimateKb} KB (sessions {redis.SessionsKb} KB, subscriptions {redis.SubscriptionsKb} KB, channels {redis.ChannelsKb} KB, typing {redis.TypingKb} KB, revocations {redis.RevocationsKb} KB); a {redis.InstanceMb} MB instance

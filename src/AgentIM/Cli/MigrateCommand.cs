@@ -18,7 +18,7 @@ public static class MigrateCommand
 
     private static async Task<int> RunAsync(ParseResult parse, bool statusOnly, CancellationToken cancellationToken)
     {
-        if (CommandLine.LoadConfig(parse) is not { } config)
+        if (CommandLine.LoadConfig(parse, checkSecrets: false) is not { } config)
         {
             return ExitCodes.Config;
         }
@@ -45,7 +45,7 @@ public static class MigrateCommand
         }
         catch (Exception e) when (DbErrors.IsUnavailable(e) || e is Npgsql.NpgsqlException)
         {
-            await Console.Error.WriteLineAsync($"agentim: cannot use the database at DATABASE_URL: {e.Message}");
+            await Console.Error.WriteLineAsync(CommandLine.DatabaseProblem(config, e));
             return ExitCodes.DatabaseUnavailable;
         }
     }

@@ -39,13 +39,22 @@ public static class UserAddCommand
             return ExitCodes.Usage;
         }
 
-        if (UserCli.ReadNewPassword(passwordStdin) is not { } password)
+        // Settings, database and name are checked before the prompt, so nobody types a password twice for nothing.
+        return await UserCli.RunAsync(parse, async admin =>
         {
-            return ExitCodes.Usage;
-        }
+            if (await admin.FindAsync(username, cancellationToken) is not null)
+            {
+                return UserCli.Report(UserAdminOutcome.Taken, username, "");
+            }
 
-        var hash = await new PasswordHasher().HashAsync(password, cancellationToken);
-        return await UserCli.RunAsync(parse, async admin => UserCli.Report(
-            await admin.AddAsync(username, hash, displayName, role, cancellationToken), username, $"Created {role} '{username}'."));
+            if (UserCli.ReadNewPassword(passwordStdin) is not { } password)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var hash = await new PasswordHasher().HashAsync(password, cancellationToken);
+            return UserCli.Report(
+                await admin.AddAsync(username, hash, displayName, role, cancellationToken), username, $"Created {role} '{username}'.");
+        });
     }
 }

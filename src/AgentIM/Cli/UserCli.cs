@@ -9,6 +9,9 @@ namespace AgentIM.Cli;
 /// <summary>What the <c>agentim user …</c> commands share: the database, password input and outcome messages.</summary>
 public static class UserCli
 {
+    /// <summary>Printed when the confirmation differs from the first password. Stable: tests and scripts match it.</summary>
+    public const string MismatchMessage = "agentim: the two passwords differ; nothing was changed (run the command again)";
+
     public static Argument<string> UsernameArgument() => new("username") { Description = "The user's name (any letter case)" };
 
     public static Option<bool> PasswordStdinOption() => new("--password-stdin")
@@ -19,7 +22,7 @@ public static class UserCli
     /// <summary>Opens the database the settings name and runs <paramref name="action"/> on it.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<UserAdmin, Task<int>> action)
     {
-        if (CommandLine.LoadConfig(parse) is not { } config)
+        if (CommandLine.LoadConfig(parse, checkSecrets: false) is not { } config)
         {
             return ExitCodes.Config;
         }
@@ -31,7 +34,7 @@ public static class UserCli
         }
         catch (Exception e) when (DbErrors.IsUnavailable(e) || e is Npgsql.NpgsqlException)
         {
-            await Console.Error.WriteLineAsync($"agentim: cannot use the database at DATABASE_URL: {OneLine(e.Message)}");
+            await Console.Error.WriteLineAsync(CommandLine.DatabaseProblem(config, e));
             return ExitCodes.DatabaseUnavailable;
         }
     }
@@ -69,7 +72,7 @@ public static class UserCli
 
     /// <summary>
     /// The new password: the first line of standard input with --password-stdin, otherwise typed twice at a
-    /// hidden prompt. Null (after a one-line message) when there is none or it breaks the policy.
+    /// hidden prompt. Null (after a one-line message) when there is none, the two differ, or it breaks the policy.
     /// </summary>
     public static string? ReadNewPassword(bool fromStdin)
     {
@@ -88,14 +91,14 @@ public static class UserCli
             password = Prompt("New password: ");
             if (password is not null && Prompt("Repeat it: ") != password)
             {
-                Console.Error.WriteLine("agentim: the two passwords differ");
+                Console.Error.WriteLine(MismatchMessage);
                 return null;
             }
         }
 
-        if (password is null)
+        if (string.IsNullOrEmpty(password))
         {
-            Console.Error.WriteLine("agentim: no password given");
+            Console.Error.WriteLine("agentim: no password given; nothing was changed");
             return null;
         }
 
@@ -143,6 +146,4 @@ public static class UserCli
             }
         }
     }
-
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

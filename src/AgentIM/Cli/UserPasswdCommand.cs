@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgentIM.Auth;
+using AgentIM.Users;
 
 namespace AgentIM.Cli;
 
@@ -16,14 +17,23 @@ public static class UserPasswdCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var name = parse.GetValue(username)!;
-            if (UserCli.ReadNewPassword(parse.GetValue(passwordStdin)) is not { } password)
+            return await UserCli.RunAsync(parse, async admin =>
             {
-                return ExitCodes.Usage;
-            }
+                // An unknown name is refused before the prompt, so nobody types a password twice for nothing.
+                if (await admin.FindAsync(name, cancellationToken) is null)
+                {
+                    return UserCli.Report(UserAdminOutcome.NotFound, name, "");
+                }
 
-            var hash = await new PasswordHasher().HashAsync(password, cancellationToken);
-            return await UserCli.RunAsync(parse, async admin => UserCli.Report(
-                await admin.SetPasswordAsync(name, hash, cancellationToken), name, $"Password of '{name}' changed; its sessions are ended."));
+                if (UserCli.ReadNewPassword(parse.GetValue(passwordStdin)) is not { } password)
+                {
+                    return ExitCodes.Usage;
+                }
+
+                var hash = await new PasswordHasher().HashAsync(password, cancellationToken);
+                var outcome = await admin.SetPasswordAsync(name, hash, cancellationToken);
+                return UserCli.Report(outcome, name, $"Password of '{name}' changed; its sessions are ended.");
+            });
         });
         return command;
     }

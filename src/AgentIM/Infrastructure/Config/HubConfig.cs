@@ -71,8 +71,12 @@ public sealed record HubConfig
     /// </summary>
     public bool AllowLoopbackRouters { get; init; }
 
-    /// <summary>Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault.</summary>
-    public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env)
+    /// <summary>
+    /// Reads the configuration; throws <see cref="ConfigException"/> naming the variable at fault. Production's
+    /// secret checks apply when the hub will serve; admin commands that only touch the database skip them
+    /// (<paramref name="checkSecrets"/> false), since they sign no token and decrypt no key.
+    /// </summary>
+    public static HubConfig FromEnvironment(IReadOnlyDictionary<string, string> env, bool checkSecrets = true)
     {
         var reader = new EnvReader(env);
         var production = reader.String("AGENTIM_ENV", "production") switch
@@ -127,7 +131,11 @@ public sealed record HubConfig
                 : TimeSpan.FromMilliseconds(reader.Int("UPLOAD_SWEEP_INTERVAL_MS", 0, 100, 86_400_000)),
             AllowLoopbackRouters = reader.Bool("ROUTER_ALLOW_LOOPBACK", false),
         };
-        config.ValidateForProduction();
+        if (checkSecrets)
+        {
+            config.ValidateForProduction();
+        }
+
         return config;
     }
 

@@ -16,7 +16,7 @@ BUILT_BINARY := src/AgentIM/bin/Release/net10.0/linux-x64/agentim
 export DOTNET_NOLOGO := 1
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 
-.PHONY: services services-stop build publish run test deb clean
+.PHONY: services services-stop web build publish run test deb clean
 
 services:
 	$(SERVICES) start
@@ -24,11 +24,15 @@ services:
 services-stop:
 	$(SERVICES) stop
 
-build:
+# The embedded web app (web/dist, read by the csproj). npm ci runs only when the lockfile is newer than node_modules.
+web:
+	cd web && { [[ node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund; } && npm run build
+
+build: web
 	dotnet build AgentIM.sln -c Release
 
 # The AOT binary must stay free of trim/AOT warnings: each one is a place that may break only when published.
-publish:
+publish: web
 	rm -rf $(PUBLISH_DIR)
 	mkdir -p artifacts
 	dotnet publish src/AgentIM/AgentIM.csproj -c Release -o $(PUBLISH_DIR) 2>&1 | tee artifacts/publish.log
@@ -41,7 +45,7 @@ publish:
 	@test -x $(PUBLISH_DIR)/agentim || { echo "publish: $(PUBLISH_DIR)/agentim was not produced" >&2; exit 1; }
 
 # The admin password and JWT secret are made once and kept in $(STATE), so logins and tokens survive restarts.
-run: services
+run: services web
 	dotnet build src/AgentIM/AgentIM.csproj -c Release
 	@source "$(ENV_FILE)"; \
 	umask 077; \

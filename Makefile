@@ -83,6 +83,16 @@ test: services publish
 	passed=$$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	failed=$$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	passed=$${passed:-0}; failed=$${failed:-0}; \
+	tap=artifacts/test-results/web.tap; \
+	(cd web && node --experimental-websocket --test --test-concurrency=1 --test-reporter=spec \
+		--test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=../$$tap tests/*.test.mjs) || status=$$?; \
+	web_passed=0; web_failed=1; \
+	if [[ -s $$tap ]]; then \
+		web_passed=$$(awk '/^# pass /{n+=$$3} END{print n+0}' $$tap); \
+		web_failed=$$(awk '/^# (fail|cancelled) /{n+=$$3} END{print n+0}' $$tap); \
+	fi; \
+	echo "browser tests: $$web_passed passed, $$web_failed failed"; \
+	passed=$$((passed + web_passed)); failed=$$((failed + web_failed)); \
 	head -n 1 artifacts/test-results/contract-routes.txt 2>/dev/null || echo "contract routes exercised: unknown (no coverage file)"; \
 	echo "$$passed passed, $$failed failed"; \
 	if [[ $$status -eq 0 && $$passed -eq 0 ]]; then echo "test: no test ran" >&2; exit 1; fi; \

@@ -22,7 +22,7 @@ export function App() {
     realtime.start();
     // A refresh that the hub refused (revoked, expired) ends the session here too.
     const unsubscribe = onTokenChange((token) => {
-      if (token === null) endSession('Your session has ended. Please sign in again.');
+      if (token === null && session.get().status === 'signedIn') endSession('Your session has ended. Please sign in again.');
     });
     return () => {
       unsubscribe();

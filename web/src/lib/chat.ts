@@ -86,7 +86,15 @@ export function startChat(): void {
   unsubscribers.push(
     realtime.connection.subscribe(() => {
       const { generation } = realtime.connection.get();
-      if (generation > 1 && generation !== lastGeneration) void catchUpAll();
+      if (generation > 1 && generation !== lastGeneration) {
+        // The re-joins just sent make the hub replay every reply still streaming from its first chunk.
+        chat.set((s) => {
+          const byRoom: Record<string, RoomState> = {};
+          for (const [id, r] of Object.entries(s.byRoom)) byRoom[id] = { ...r, streams: {} };
+          return { ...s, byRoom };
+        });
+        void catchUpAll();
+      }
       lastGeneration = generation;
     }),
   );
@@ -109,6 +117,8 @@ export async function loadRooms(): Promise<void> {
       api<Record<string, RecentEntry>>('/api/messages/recent'),
     ]);
     chat.set((s) => ({ ...s, rooms, recent, roomsLoaded: true }));
+    // Subscribed to every room, so unread counts and previews move while the room is not open.
+    for (const room of rooms) realtime.joinRoom(room.id);
   } catch (e) {
     notify(`Could not load rooms: ${errorText(e)}`);
   }
@@ -178,8 +188,9 @@ export async function openRoom(roomId: string): Promise<void> {
   void markRead(roomId);
 }
 
+/** Leaving the view keeps the subscription (unread counts); only the room's typing indicators are dropped. */
 export function closeRoom(roomId: string): void {
-  realtime.leaveRoom(roomId);
+  updateRoom(roomId, (r) => ({ ...r, typing: {} }));
 }
 
 /** Scroll-back: the page before the oldest loaded message (the hub's opaque cursor). */
@@ -310,6 +321,7 @@ export async function deleteMessage(roomId: string, messageId: string): Promise<
 export async function createRoom(name: string, memberIds: string[] = []): Promise<Room> {
   const room = await api<Room>('/api/rooms', { method: 'POST', body: { name, type: 'group', memberIds } });
   chat.set((s) => ({ ...s, rooms: [...s.rooms.filter((r) => r.id !== room.id), { ...room, pinnedAt: null, archivedAt: null }] }));
+  realtime.joinRoom(room.id);
   return room;
 }
 

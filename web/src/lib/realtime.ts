@@ -66,7 +66,9 @@ class RealtimeClient {
     if (this._outbox.length < MAX_OUTBOX) this._outbox.push(frame);
   }
 
+  /** Subscribes once; the hub replays a reply still streaming on every join, so a second join would repeat it. */
   joinRoom(roomId: string): void {
+    if (this._rooms.has(roomId)) return;
     this._rooms.add(roomId);
     if (this._authed) this.send({ type: 'client:join_room', roomId });
   }

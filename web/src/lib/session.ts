@@ -18,6 +18,27 @@ interface LoginData {
   totpRequired?: boolean;
 }
 
+// A hint (not a secret) that a refresh cookie may exist: a signed-out visitor's page load skips a refresh that can
+// only fail.
+const HINT = 'agentim.signedIn';
+
+function setHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1');
+    else localStorage.removeItem(HINT);
+  } catch {
+    // Storage may be disabled; the refresh is then always tried.
+  }
+}
+
+function hasHint(): boolean {
+  try {
+    return localStorage.getItem(HINT) !== null;
+  } catch {
+    return true;
+  }
+}
+
 export async function signIn(username: string, password: string): Promise<void> {
   const data = await api<LoginData>('/api/auth/login', { method: 'POST', body: { username, password }, anonymous: true });
   if (data.totpRequired || !data.accessToken) {
@@ -25,21 +46,26 @@ export async function signIn(username: string, password: string): Promise<void> 
   }
   setAccessToken(data.accessToken);
   const user = await api<User>('/api/users/me');
+  setHint(true);
   session.set({ status: 'signedIn', user });
 }
 
 /** On page load: a valid refresh cookie signs the user in again without a password. */
 export async function restoreSession(): Promise<void> {
+  if (!hasHint()) {
+    session.set({ status: 'signedOut' });
+    return;
+  }
   const token = await refreshAccessToken();
   if (!token) {
-    session.set({ status: 'signedOut' });
+    endSession();
     return;
   }
   try {
     const user = await api<User>('/api/users/me');
     session.set({ status: 'signedIn', user });
   } catch {
-    session.set({ status: 'signedOut' });
+    endSession();
   }
 }
 
@@ -54,8 +80,9 @@ export async function signOut(notice?: string): Promise<void> {
 
 /** Forgets the session locally (after a revocation the server already ended it). */
 export function endSession(notice?: string): void {
-  setAccessToken(null);
+  setHint(false);
   session.set({ status: 'signedOut', notice });
+  setAccessToken(null);
 }
 
 export function updateUser(user: User): void {

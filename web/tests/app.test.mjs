@@ -261,8 +261,28 @@ describe('web app in Chromium against the published hub', () => {
     assert.ok(hrefs.every((h) => /^(https?:|mailto:)/.test(h)), `unsafe link kept: ${hrefs}`);
     assert.ok(hrefs.includes('https://example.invalid/ok'));
     for (const a of await message.locator('a').all()) assert.match(await a.getAttribute('rel'), /noopener/);
-    assert.ok((await message.innerText()).includes('<script>window.__pwned = 1</script>'), 'the script tag shows as text');
     await message.locator('a', { hasText: 'click me' }).count().then((n) => assert.equal(n, 0));
+    // The hub strips script blocks and on* attributes from user text (behaviour.md §9.1); what is left shows as text.
+    assert.ok((await message.innerText()).includes('<img src=x'), 'the img tag shows as text');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+
+    // Agent output is not sanitized by the hub: the renderer alone keeps it inert.
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('@echo-bot show me something nasty');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    await gateway.nextPrompt(roomId);
+    const reply = gateway.startReply(roomId);
+    reply.chunk('text', hostile.slice(0, 30_000));
+    reply.chunk('tool_result', '<script>window.__pwned = 4</script><img src=x onerror="window.__pwned=5">', { toolId: 'x' });
+    reply.chunk('text', hostile.slice(30_000));
+    reply.complete();
+    const agentMessage = page.locator(`.msg.agent[data-id="${reply.messageId}"]:not(.streaming)`);
+    await agentMessage.waitFor({ timeout: 30_000 });
+    const shown = await agentMessage.innerText();
+    assert.ok(shown.includes('<script>window.') && shown.includes('</script>'), 'the script tag shows as text');
+    assert.equal(await agentMessage.locator('script, iframe, img, object, embed').count(), 0);
+    const agentHrefs = await agentMessage.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.ok(agentHrefs.every((h) => /^(https?:|mailto:)/.test(h)), `unsafe link kept: ${agentHrefs}`);
+    await agentMessage.locator('details.tool-result summary').click();
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     // Still interactive: the composer takes the next message at once.
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('still here');

@@ -141,7 +141,7 @@ export function Composer(props: {
         <ul class="pending" aria-label="Files to send">
           {pending.map((p) => (
             <li key={p.key} class={p.error ? 'failed' : p.uploaded ? 'done' : 'busy'}>
-              {p.preview ? <img src={p.preview} alt="" /> : <span class="file-icon">📄</span>}
+              {p.preview ? <img src={p.preview} alt="" /> : <span class="file-icon">FILE</span>}
               <span class="pending-name">{p.file.name}<br /><span class="muted">
                 {p.error ? p.error : p.uploaded ? formatBytes(p.file.size) : 'Uploading…'}</span></span>
               <button class="icon" aria-label={`Remove ${p.file.name}`} onClick={() => removePending(p.key)}>✕</button>
@@ -161,7 +161,7 @@ export function Composer(props: {
       )}
       <div class="composer-row">
         <button class="icon attach" title={`Attach files. ${LIMITS_TEXT}`} aria-label="Attach files"
-          onClick={() => fileInput.current?.click()}>📎</button>
+          onClick={() => fileInput.current?.click()}>+</button>
         <input ref={fileInput} type="file" multiple hidden aria-label="Files"
           onChange={(e) => { addFiles(e.currentTarget.files ?? []); e.currentTarget.value = ''; }} />
         <textarea ref={area} rows={1} value={text} maxLength={100000} placeholder="Message (Enter to send, Shift+Enter for a new line, @ to mention)"

@@ -41,14 +41,14 @@ export function MessageItem(props: {
         <time dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>{formatTime(message.createdAt)}</time>
         {message.updatedAt && <span class="muted">(edited)</span>}
         <span class="msg-actions">
-          <button class="icon" title="Reply" aria-label="Reply" onClick={() => props.onReply(message)}>↩</button>
-          <button class="icon" title="React" aria-label="React" onClick={() => setPicking(!picking)}>☺</button>
+          <button class="link" onClick={() => props.onReply(message)}>Reply</button>
+          <button class="link" aria-expanded={picking} onClick={() => setPicking(!picking)}>React</button>
           {mine && message.type === 'text' && (
-            <button class="icon" title="Edit" aria-label="Edit" onClick={() => { setDraft(message.content); setEditing(true); }}>✎</button>
+            <button class="link" onClick={() => { setDraft(message.content); setEditing(true); }}>Edit</button>
           )}
           {mine && (
-            <button class="icon" title="Delete" aria-label="Delete"
-              onClick={() => confirm('Delete this message?') && void deleteMessage(message.roomId, message.id)}>🗑</button>
+            <button class="link danger"
+              onClick={() => confirm('Delete this message?') && void deleteMessage(message.roomId, message.id)}>Delete</button>
           )}
         </span>
       </div>
@@ -107,7 +107,7 @@ export function AttachmentView({ attachment }: { attachment: Attachment }) {
   }
   return (
     <a class="attachment file" href={url} download={attachment.filename} rel="noopener noreferrer">
-      <span class="file-icon">📄</span>
+      <span class="file-icon">FILE</span>
       <span>{attachment.filename}<br /><span class="muted">{formatBytes(attachment.size)}</span></span>
     </a>
   );

@@ -65,7 +65,7 @@ function RoomItem(props: { room: Room; active: boolean; unread: number }) {
   return (
     <li>
       <Link to={`/rooms/${encodeURIComponent(room.id)}`} class={`room-item${props.active ? ' active' : ''}`}>
-        <span class="room-name">{room.pinnedAt ? '📌 ' : ''}{room.name}</span>
+        <span class="room-name">{room.pinnedAt && <span class="pin" aria-label="pinned">▲ </span>}{room.name}</span>
         {props.unread > 0 && <span class="badge" aria-label={`${props.unread} unread`}>{props.unread > 99 ? '99+' : props.unread}</span>}
       </Link>
     </li>

@@ -55,9 +55,10 @@ export function RoomView({ roomId }: { roomId: string }) {
         <h1>{room.name}</h1>
         <span class="muted">{state.members.length} members</span>
         <span class="spacer" />
-        <button class="icon" title={room.pinnedAt ? 'Unpin' : 'Pin'} aria-pressed={!!room.pinnedAt} onClick={() => void togglePin(roomId)}>📌</button>
-        <button class="icon" title={room.archivedAt ? 'Unarchive' : 'Archive'} aria-pressed={!!room.archivedAt}
-          onClick={() => void toggleArchive(roomId)}>🗄</button>
+        <button aria-pressed={!!room.pinnedAt} onClick={() => void togglePin(roomId)}>{room.pinnedAt ? 'Unpin' : 'Pin'}</button>
+        <button aria-pressed={!!room.archivedAt} onClick={() => void toggleArchive(roomId)}>
+          {room.archivedAt ? 'Unarchive' : 'Archive'}
+        </button>
         <button onClick={() => setShowMembers(!showMembers)} aria-expanded={showMembers}>Members</button>
       </header>
       <div class="room-body">

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { openBrowser, signInThroughUi } from './support/browser.mjs';
+import { TestClient } from './support/client.mjs';
 import { TestGateway } from './support/gateway.mjs';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, login, rest, startHub } from './support/hub.mjs';
 
@@ -25,8 +26,8 @@ async function eventually(fn, what, timeoutMs = 15_000) {
   }
 }
 
-/** A 2×2 red PNG, made here so the test needs no fixture file. */
-function tinyPng() {
+/** A small gradient PNG, made here so the test needs no fixture file. */
+function makePng(width, height) {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -46,11 +47,19 @@ function tinyPng() {
     return Buffer.concat([len, body, sum]);
   };
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(2, 0);
-  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
   header[8] = 8;
   header[9] = 2;
-  const rows = Buffer.from([0, 255, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = y * (width * 3 + 1) + 1 + x * 3;
+      rows[o] = Math.round((255 * x) / width);
+      rows[o + 1] = Math.round((255 * y) / height);
+      rows[o + 2] = 200;
+    }
+  }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)),
@@ -172,14 +181,14 @@ describe('web app in Chromium against the published hub', () => {
 
   it('uploads an image, shows the limits first, and shows the image in the room', async () => {
     await page.getByText(/Up to 10 MB each/).first().waitFor();
-    await page.getByLabel('Files', { exact: true }).setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: tinyPng() });
+    await page.getByLabel('Files', { exact: true }).setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: makePng(240, 150) });
     const pending = page.getByRole('list', { name: 'Files to send' }).locator('li.done', { hasText: 'chart.png' });
     await pending.waitFor();
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('the chart');
     await page.getByRole('button', { name: 'Send' }).click();
     const image = page.locator('.msg.mine', { hasText: 'the chart' }).locator('img[alt="chart.png"]');
     await image.waitFor();
-    await eventually(() => image.evaluate((img) => img.complete && img.naturalWidth === 2), 'the image to load');
+    await eventually(() => image.evaluate((img) => img.complete && img.naturalWidth === 240), 'the image to load');
     assert.match(await image.getAttribute('src'), /^\/uploads\/[A-Za-z0-9_]+\.png\?token=/);
     await browser.screenshot('05-image-upload');
   });
@@ -289,6 +298,49 @@ describe('web app in Chromium against the published hub', () => {
     await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
     await page.locator('.msg.mine', { hasText: 'still here' }).waitFor();
     await browser.screenshot('08-hostile-message');
+  });
+
+  it('scrolls back through history page by page without gaps or repeats', async () => {
+    const created = await rest(hub.baseUrl, 'POST', '/api/rooms', admin.accessToken, { name: 'Long history', type: 'group' });
+    const historyRoom = created.data.id;
+    const writer = new TestClient(hub.baseUrl, admin.accessToken);
+    await writer.connect();
+    const total = 130;
+    try {
+      await writer.sendMany(historyRoom, Array.from({ length: total }, (_, i) => `history line ${String(i + 1).padStart(3, '0')}`));
+    } finally {
+      writer.close();
+    }
+    await page.goto(`/rooms/${historyRoom}`);
+    await page.getByText('history line 130').waitFor();
+    const lines = page.locator('.msg', { hasText: 'history line' });
+    assert.ok((await lines.count()) < total, 'the first page is not the whole history');
+    await eventually(async () => {
+      await page.locator('.messages').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+      return (await lines.count()) === total;
+    }, 'every page to load while scrolling up', 30_000);
+    const texts = await lines.locator('.md').allInnerTexts();
+    assert.deepEqual(texts.map((t) => t.trim()), Array.from({ length: total }, (_, i) => `history line ${String(i + 1).padStart(3, '0')}`));
+    await page.goto(`/rooms/${roomId}`);
+  });
+
+  it('fits a phone-sized screen, in dark mode too', async () => {
+    await page.setViewportSize({ width: 390, height: 780 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto('/');
+    const rooms = page.getByRole('navigation', { name: 'Rooms and navigation' });
+    await rooms.waitFor();
+    await browser.screenshot('09-phone-room-list-dark');
+    await rooms.locator('.room-item', { hasText: 'Launch plan' }).click();
+    await page.getByRole('heading', { name: 'Launch plan' }).waitFor();
+    assert.equal(await rooms.isVisible(), false, 'an open room takes the whole screen');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page scrolls sideways (${width}px wide)`);
+    await browser.screenshot('10-phone-room-dark');
+    await page.getByRole('link', { name: 'Back to rooms' }).click();
+    await rooms.waitFor();
+    await page.setViewportSize({ width: 1180, height: 760 });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('made no request outside the hub and logged no page error', () => {

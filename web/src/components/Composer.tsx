@@ -164,7 +164,8 @@ export function Composer(props: {
           onClick={() => fileInput.current?.click()}>+</button>
         <input ref={fileInput} type="file" multiple hidden aria-label="Files"
           onChange={(e) => { addFiles(e.currentTarget.files ?? []); e.currentTarget.value = ''; }} />
-        <textarea ref={area} rows={1} value={text} maxLength={100000} placeholder="Message (Enter to send, Shift+Enter for a new line, @ to mention)"
+        <textarea ref={area} rows={1} value={text} maxLength={100000}
+          placeholder="Message (Enter to send, Shift+Enter for a new line, @ to mention)"
           aria-label="Message"
           onInput={(e) => {
             const el = e.currentTarget;
@@ -180,7 +181,8 @@ export function Composer(props: {
               addFiles(files);
             }
           }} />
-        <button class="primary send" onClick={submit} disabled={uploading || (!text.trim() && !pending.some((p) => p.uploaded))}>Send</button>
+        <button class="primary send" onClick={submit}
+          disabled={uploading || (!text.trim() && !pending.some((p) => p.uploaded))}>Send</button>
       </div>
       <p class="limits muted">{LIMITS_TEXT}</p>
     </div>

@@ -35,7 +35,9 @@ export function Sidebar() {
       <ul class="room-list" aria-label="Rooms">
         {!roomsLoaded && <li class="muted">Loading…</li>}
         {roomsLoaded && visible.length === 0 && <li class="muted">No rooms yet.</li>}
-        {visible.map((room) => <RoomItem key={room.id} room={room} active={room.id === activeRoom} unread={recent[room.id]?.unread ?? 0} />)}
+        {visible.map((room) => (
+          <RoomItem key={room.id} room={room} active={room.id === activeRoom} unread={recent[room.id]?.unread ?? 0} />
+        ))}
       </ul>
       {archived.length > 0 && (
         <div class="archived">
@@ -91,7 +93,8 @@ function NewRoomForm() {
   }
   return (
     <form class="new-room" onSubmit={submit}>
-      <input aria-label="New room name" placeholder="New room" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      <input aria-label="New room name" placeholder="New room" maxLength={100} value={name}
+        onInput={(e) => setName(e.currentTarget.value)} />
       <button type="submit" disabled={busy || !name.trim()} title="Create room">+</button>
     </form>
   );

@@ -256,16 +256,26 @@ function mergeMessages(current: Message[], incoming: Message[]): Message[] {
 
 // --- actions -----------------------------------------------------------------------------------------------
 
-let readTimers: Record<string, number> = {};
+const reading: Record<string, 'busy' | 'again'> = {};
 
 export async function markRead(roomId: string): Promise<void> {
   chat.set((s) => (s.recent[roomId] && s.recent[roomId].unread !== 0
     ? { ...s, recent: { ...s.recent, [roomId]: { ...s.recent[roomId], unread: 0 } } }
     : s));
-  clearTimeout(readTimers[roomId]);
-  readTimers[roomId] = window.setTimeout(() => {
-    void api(`/api/messages/rooms/${encodeURIComponent(roomId)}/read`, { method: 'POST' }).catch(() => undefined);
-  }, 300);
+  // One request at a time per room; a read that comes in meanwhile is sent right after it.
+  if (reading[roomId]) {
+    reading[roomId] = 'again';
+    return;
+  }
+  reading[roomId] = 'busy';
+  try {
+    await api(`/api/messages/rooms/${encodeURIComponent(roomId)}/read`, { method: 'POST' });
+  } catch {
+    // The next read retries.
+  }
+  const again = (reading[roomId] as string) === 'again';
+  delete reading[roomId];
+  if (again) void markRead(roomId);
 }
 
 export function sendMessage(roomId: string, content: string, extra: { replyToId?: string; attachmentIds?: string[] } = {}): void {

@@ -53,7 +53,7 @@ export function RoomView({ roomId }: { roomId: string }) {
       <header class="room-head">
         <a href="/" class="back" aria-label="Back to rooms" onClick={(e) => onLinkClick(e, '/')}>‹</a>
         <h1>{room.name}</h1>
-        <span class="muted">{state.members.length} members</span>
+        <span class="muted member-count">{state.members.length} members</span>
         <span class="spacer" />
         <button aria-pressed={!!room.pinnedAt} onClick={() => void togglePin(roomId)}>{room.pinnedAt ? 'Unpin' : 'Pin'}</button>
         <button aria-pressed={!!room.archivedAt} onClick={() => void toggleArchive(roomId)}>

@@ -300,6 +300,42 @@ describe('web app in Chromium against the published hub', () => {
     await browser.screenshot('08-hostile-message');
   });
 
+  it('replies to, edits, reacts to and deletes its own message', async () => {
+    const box = page.getByRole('textbox', { name: 'Message', exact: true });
+    await box.fill('draft with a typo');
+    await box.press('Enter');
+    await page.locator('.msg.mine', { hasText: 'draft with a typo' }).waitFor();
+    const id = await page.locator('.msg.mine', { hasText: 'draft with a typo' }).getAttribute('data-id');
+    const mine = page.locator(`.msg[data-id="${id}"]`);
+
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Reply' }).click();
+    await page.getByText('Replying to').waitFor();
+    await box.fill('a reply to it');
+    await box.press('Enter');
+    const reply = page.locator('.msg.mine', { hasText: 'a reply to it' });
+    await reply.locator('.reply-quote', { hasText: 'draft with a typo' }).waitFor();
+
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await mine.locator('form.edit textarea').fill('draft without a typo');
+    await mine.getByRole('button', { name: 'Save' }).click();
+    const edited = mine;
+    await edited.getByText('draft without a typo').waitFor();
+    await edited.getByText('(edited)').waitFor();
+    await reply.locator('.reply-quote', { hasText: 'draft without a typo' }).waitFor();
+
+    await edited.hover();
+    await edited.getByRole('button', { name: 'React' }).click();
+    await edited.getByRole('button', { name: '👍' }).click();
+    await edited.locator('.reaction.own', { hasText: '1' }).waitFor();
+
+    page.once('dialog', (dialog) => dialog.accept());
+    await edited.hover();
+    await edited.getByRole('button', { name: 'Delete' }).click();
+    await edited.waitFor({ state: 'detached' });
+  });
+
   it('scrolls back through history page by page without gaps or repeats', async () => {
     const created = await rest(hub.baseUrl, 'POST', '/api/rooms', admin.accessToken, { name: 'Long history', type: 'group' });
     const historyRoom = created.data.id;

@@ -83,7 +83,7 @@ test: services publish
 	passed=$$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	failed=$$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	passed=$${passed:-0}; failed=$${failed:-0}; \
-	tap=artifacts/test-results/web.tap; \
+	tap=artifacts/test-results/web.tap; mkdir -p artifacts/test-results; \
 	(cd web && node --experimental-websocket --test --test-concurrency=1 --test-reporter=spec \
 		--test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=../$$tap tests/*.test.mjs) || status=$$?; \
 	web_passed=0; web_failed=1; \

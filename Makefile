@@ -16,7 +16,7 @@ BUILT_BINARY := src/AgentIM/bin/Release/net10.0/linux-x64/agentim
 export DOTNET_NOLOGO := 1
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 
-.PHONY: services services-stop build publish run test deb clean
+.PHONY: services services-stop web build publish run test deb clean
 
 services:
 	$(SERVICES) start
@@ -24,11 +24,15 @@ services:
 services-stop:
 	$(SERVICES) stop
 
-build:
+# The embedded web app (web/dist, read by the csproj). npm ci runs only when the lockfile is newer than node_modules.
+web:
+	cd web && { [[ node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund; } && npm run build
+
+build: web
 	dotnet build AgentIM.sln -c Release
 
 # The AOT binary must stay free of trim/AOT warnings: each one is a place that may break only when published.
-publish:
+publish: web
 	rm -rf $(PUBLISH_DIR)
 	mkdir -p artifacts
 	dotnet publish src/AgentIM/AgentIM.csproj -c Release -o $(PUBLISH_DIR) 2>&1 | tee artifacts/publish.log
@@ -41,7 +45,7 @@ publish:
 	@test -x $(PUBLISH_DIR)/agentim || { echo "publish: $(PUBLISH_DIR)/agentim was not produced" >&2; exit 1; }
 
 # The admin password and JWT secret are made once and kept in $(STATE), so logins and tokens survive restarts.
-run: services
+run: services web
 	dotnet build src/AgentIM/AgentIM.csproj -c Release
 	@source "$(ENV_FILE)"; \
 	umask 077; \
@@ -79,6 +83,16 @@ test: services publish
 	passed=$$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	failed=$$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<< "$$counters"); \
 	passed=$${passed:-0}; failed=$${failed:-0}; \
+	tap=artifacts/test-results/web.tap; mkdir -p artifacts/test-results; \
+	(cd web && node --experimental-websocket --test --test-concurrency=1 --test-reporter=spec \
+		--test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=../$$tap tests/*.test.mjs) || status=$$?; \
+	web_passed=0; web_failed=1; \
+	if [[ -s $$tap ]]; then \
+		web_passed=$$(awk '/^# pass /{n+=$$3} END{print n+0}' $$tap); \
+		web_failed=$$(awk '/^# (fail|cancelled) /{n+=$$3} END{print n+0}' $$tap); \
+	fi; \
+	echo "browser tests: $$web_passed passed, $$web_failed failed"; \
+	passed=$$((passed + web_passed)); failed=$$((failed + web_failed)); \
 	head -n 1 artifacts/test-results/contract-routes.txt 2>/dev/null || echo "contract routes exercised: unknown (no coverage file)"; \
 	echo "$$passed passed, $$failed failed"; \
 	if [[ $$status -eq 0 && $$passed -eq 0 ]]; then echo "test: no test ran" >&2; exit 1; fi; \

@@ -77,6 +77,8 @@ ensure_packages() {
     command -v lintian >/dev/null || missing+=(lintian)
     # The metrics test runs `promtool check metrics` on the hub's /api/metrics output.
     command -v promtool >/dev/null || missing+=(prometheus)
+    # The web app's browser tests drive Debian's headless Chromium.
+    command -v chromium >/dev/null || missing+=(chromium)
     ((${#missing[@]} == 0)) && return 0
 
     ((EUID == 0)) || die "missing ${missing[*]} and only root can install them"

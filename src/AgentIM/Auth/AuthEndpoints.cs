@@ -79,6 +79,7 @@ public static class AuthEndpoints
         var fromCookie = context.Request.Cookies[RefreshCookie];
         if (!string.IsNullOrEmpty(fromCookie) && config.IsProduction
             && context.Request.Headers.Origin.ToString() is { Length: > 0 } origin
+            && !IsOwnOrigin(context.Request, origin)
             && !(await settings.GetAsync(cancellationToken)).CorsOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
         {
             // A browser sends the cookie along from any site; a foreign page must not mint tokens with it (CSRF).
@@ -114,6 +115,15 @@ public static class AuthEndpoints
         var response = new RefreshResponse(issued.AccessToken, string.IsNullOrEmpty(fromCookie) ? issued.RefreshToken : null);
         return Api.Ok(response, ApiJson.Default.ApiOkRefreshResponse);
     }
+
+    /// <summary>
+    /// The hub's own pages (the embedded web app) refresh from the hub's own origin, which no CORS setting lists.
+    /// Host and port are compared, not the scheme: behind a TLS proxy the request reaches us as plain http.
+    /// </summary>
+    private static bool IsOwnOrigin(HttpRequest request, string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && request.Host.HasValue
+        && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> LogoutAsync(HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
     {

@@ -5,7 +5,8 @@ namespace AgentIM.Infrastructure.Http;
 /// <summary>
 /// Serves a built web client from <c>WEB_DIR</c> (rest-api.md §15): its files as static assets, and
 /// <c>index.html</c> for every other GET that no route took, outside <c>/api/</c>, <c>/ws/</c> and <c>/uploads/</c>
-/// (the SPA's own routes such as <c>/login</c> and <c>/auth/callback</c>). Without WEB_DIR nothing changes.
+/// (the SPA's own routes such as <c>/login</c> and <c>/auth/callback</c>). Without WEB_DIR the same paths get the web
+/// app embedded in the binary (<see cref="EmbeddedWebApp"/>).
 /// </summary>
 public static class WebClientHosting
 {
@@ -15,10 +16,14 @@ public static class WebClientHosting
     public static WebApplication UseWebClient(this WebApplication app) =>
         app.UseWebClient(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
-    public static WebApplication UseWebClient(this WebApplication app, string? webDir)
+    public static WebApplication UseWebClient(this WebApplication app, string? webDir) =>
+        app.UseWebClient(webDir, EmbeddedWebApp.FromAssembly(typeof(WebClientHosting).Assembly));
+
+    public static WebApplication UseWebClient(this WebApplication app, string? webDir, EmbeddedWebApp embedded)
     {
         if (string.IsNullOrWhiteSpace(webDir))
         {
+            app.UseWhen(IsClientRequest, branch => branch.Use(next => context => embedded.ServeAsync(context, next)));
             return app;
         }
 

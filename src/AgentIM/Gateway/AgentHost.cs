@@ -16,6 +16,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
     private readonly Dictionary<string, HostedAgent> _agents = [];
     private readonly Lock _lock = new();
     private readonly List<Task> _replies = [];
+    private readonly PermissionBridge _permissions = new(sink);
+
+    /// <summary>Tool approvals waiting for the room (adapters that ask, e.g. codex).</summary>
+    public PermissionBridge Permissions => _permissions;
 
     /// <summary>Raised after the hub removed an agent (wrapper mode exits on it).</summary>
     public event Action<string>? AgentRemoved;
@@ -83,6 +87,9 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             case "server:room_context":
                 RememberRoom(frame);
                 return;
+            case "server:permission_response":
+                _permissions.Resolve(frame);
+                return;
             case "server:agent_command":
                 var known = Find(Text(frame, "agentId")) is not null;
                 sink.Send(GatewayFrames.CommandResult(
@@ -131,7 +138,12 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             running = [.. _replies];
         }
 
+        _permissions.DenyAll();
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(wait, CancellationToken.None));
+        foreach (var agent in Agents)
+        {
+            await DisposeAdapterAsync(agent);
+        }
     }
 
     private void Deliver(IncomingMessage message)
@@ -290,7 +302,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         else
         {
             var prompt = PromptBuilder.Build(message, room, registration.Name, registration.Type);
-            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path);
+            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path)
+            {
+                AskPermission = (tool, input, ct) => _permissions.AskAsync(agent.Id, message.RoomId, tool, input, ct),
+            };
             try
             {
                 result = await agent.Adapter.RunAsync(request, Emit, stop);
@@ -354,6 +369,7 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         }
 
         store?.ForgetAgent(agent.Id);
+        _ = DisposeAdapterAsync(agent);
         GatewayLog.AgentRemoved(logger, agent.Id);
         AgentRemoved?.Invoke(agent.Id);
     }
@@ -420,6 +436,15 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         lock (agent)
         {
             agent.Rooms[roomId] = new RoomInfo(Text(context, "roomName") ?? roomId, Text(context, "systemPrompt"), others);
+        }
+    }
+
+    /// <summary>Ends an adapter's long-lived process (codex app-server), if it has one.</summary>
+    private static async Task DisposeAdapterAsync(HostedAgent agent)
+    {
+        if (agent.Adapter is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
         }
     }
 

@@ -1,7 +1,11 @@
 namespace AgentIM.Gateway;
 
 /// <summary>One message for an adapter: the built prompt and where it runs.</summary>
-public sealed record AdapterRequest(string Prompt, string RoomId, string? WorkingDirectory);
+public sealed record AdapterRequest(string Prompt, string RoomId, string? WorkingDirectory)
+{
+    /// <summary>Asks the room to approve a tool use (gateway-cli.md §6.1); null when nobody can be asked (then deny).</summary>
+    public PermissionAsk? AskPermission { get; init; }
+}
 
 /// <summary>How a reply ended: its full text, and the error when it failed (gateway-cli.md §6 steps 6–7).</summary>
 public sealed record AdapterResult(string FullContent, string? Error)

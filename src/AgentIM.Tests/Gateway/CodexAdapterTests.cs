@@ -68,6 +68,29 @@ public sealed class CodexAdapterTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_TwoRoomsAtOnce_BothOnOneProcess()
+    {
+        await using var adapter = Adapter();
+        using var stop = new CancellationTokenSource();
+        var firstChunk = new TaskCompletionSource();
+        var slow = adapter.RunAsync(new AdapterRequest("SLEEP", "room-a", _fakes.Work), _ =>
+        {
+            firstChunk.TrySetResult();
+            return Task.CompletedTask;
+        }, stop.Token);
+        await firstChunk.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var (other, _) = await RunAsync(adapter, "hello", "room-b");
+        await stop.CancelAsync();
+        var stopped = await slow.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Null(other.Error);
+        Assert.Equal($"thread={adapter.ThreadOf("room-b")} turn=1", other.FullContent);
+        Assert.Equal("Stopped", stopped.Error);
+        Assert.Single(_fakes.Log(), l => l.StartsWith("pid ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_Approval_AllowedRunsAndAskedOnce()
     {
         await using var adapter = Adapter();

@@ -40,6 +40,7 @@ public sealed class CodexAppServer : IAsyncDisposable
     private CodexAppServer(Process process, GenericAdapterOptions options, SecretRedactor redactor)
     {
         _process = process;
+        ProcessId = process.Id;
         _options = options;
         _redactor = redactor;
         _stderr = ReadStderrAsync();
@@ -52,7 +53,7 @@ public sealed class CodexAppServer : IAsyncDisposable
     /// <summary>Why the process ended, for the reply it broke (secrets masked).</summary>
     public string ExitReason => _exitReason ?? "codex app-server ended";
 
-    public int ProcessId => _process.Id;
+    public int ProcessId { get; }
 
     /// <summary>Starts the process in <paramref name="workingDirectory"/>; a missing binary is a <see cref="CodexException"/>.</summary>
     public static CodexAppServer Start(GenericAdapterOptions options, string? workingDirectory, SecretRedactor redactor)
@@ -351,8 +352,10 @@ public sealed class CodexAppServer : IAsyncDisposable
 
     private async Task EndAsync()
     {
-        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        var code = -1;
+        try
         {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
                 await _process.WaitForExitAsync(wait.Token);
@@ -361,6 +364,12 @@ public sealed class CodexAppServer : IAsyncDisposable
             {
                 await ProcessTree.TerminateAsync(_process, _options.KillGrace);
             }
+
+            code = _process.HasExited ? _process.ExitCode : -1;
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed meanwhile (the adapter gave up waiting): the exit code is unknown, the rest still runs.
         }
 
         // Its last words on stderr usually say why it ended.
@@ -373,7 +382,6 @@ public sealed class CodexAppServer : IAsyncDisposable
 
         if (_exitReason is null)
         {
-            var code = _process.HasExited ? _process.ExitCode : -1;
             _exitReason = $"codex app-server exited with code {code}" + (tail.Length > 0 ? ": " + _redactor.Redact(tail) : "");
         }
 

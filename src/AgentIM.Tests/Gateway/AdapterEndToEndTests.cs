@@ -35,7 +35,7 @@ public sealed class AdapterEndToEndTests(HubFixture hub) : IClassFixture<HubFixt
         Assert.Equal(agentId, complete["senderId"]!.GetValue<string>());
         Assert.Equal("decision=accept", complete["content"]!.GetValue<string>());
         Assert.Contains("decision accept", fakes.Log());
-        Assert.Equal(0, stage.Runtime.Host.Permissions.Pending);
+        Assert.Equal(0, stage.Runtime.Host.PendingPermissions);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AgentIM.Gateway;
 using AgentIM.Tests.Support;
 
@@ -94,14 +93,16 @@ public sealed class CodexAdapterTests : IDisposable
     public async Task Run_Approval_AllowedRunsAndAskedOnce()
     {
         await using var adapter = Adapter();
-        var asked = new List<(string Tool, JsonObject Input)>();
+        var asked = new List<PermissionAsk>();
 
         var (result, _) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Allow, asked));
 
         Assert.Null(result.Error);
         Assert.Equal("decision=accept", result.FullContent);
-        var (tool, input) = Assert.Single(asked);
-        Assert.Equal("Bash", tool);
+        var ask = Assert.Single(asked);
+        var input = ask.ToolInput;
+        Assert.Equal("Bash", ask.ToolName);
+        Assert.Equal(TimeSpan.FromMinutes(5), ask.Timeout);
         Assert.Equal("rm -rf build", input["command"]!.GetValue<string>());
         Assert.Equal("/w", input["cwd"]!.GetValue<string>());
         Assert.Equal("clean the build", input["reason"]!.GetValue<string>());
@@ -112,7 +113,7 @@ public sealed class CodexAdapterTests : IDisposable
     public async Task Run_ApprovalAllowAlways_RememberedForTheRoom()
     {
         await using var adapter = Adapter();
-        var asked = new List<(string Tool, JsonObject Input)>();
+        var asked = new List<PermissionAsk>();
 
         var (first, _) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.AllowAlways, asked));
         var (second, _) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Deny, asked));
@@ -127,13 +128,13 @@ public sealed class CodexAdapterTests : IDisposable
     {
         await using var adapter = Adapter();
 
-        var (result, chunks) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Deny, []));
-        var (timedOut, _) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Timeout, []));
+        var (result, chunks) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Deny, [], "not today"));
+        var (timedOut, _) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Deny, [], "Permission request timed out"));
 
         Assert.Null(result.Error);
-        Assert.Equal("[Permission for Bash denied]", result.FullContent);
-        Assert.Contains(chunks, c => c.Type == "text" && c.Content == "[Permission for Bash denied]");
-        Assert.Contains("No answer", timedOut.FullContent);
+        Assert.Equal("[Permission for Bash denied: not today]", result.FullContent);
+        Assert.Contains(chunks, c => c.Type == "text" && c.Content == "[Permission for Bash denied: not today]");
+        Assert.Contains("timed out", timedOut.FullContent);
         Assert.Equal(["decision cancel", "decision cancel"], _fakes.Log().Where(l => l.StartsWith("decision", StringComparison.Ordinal)));
     }
 
@@ -152,7 +153,7 @@ public sealed class CodexAdapterTests : IDisposable
     public async Task Run_Bypass_PolicyNeverAndApprovalsAccepted()
     {
         await using var adapter = Adapter(bypass: true);
-        var asked = new List<(string Tool, JsonObject Input)>();
+        var asked = new List<PermissionAsk>();
 
         var (result, _) = await RunAsync(adapter, "APPROVE", ask: Answer(PermissionDecision.Deny, asked));
 
@@ -251,25 +252,25 @@ public sealed class CodexAdapterTests : IDisposable
         bypass,
         new SecretRedactor([], null));
 
-    private static PermissionAsk Answer(PermissionDecision decision, List<(string Tool, JsonObject Input)> asked) => (tool, input, _) =>
+    private static PermissionBridge Answer(PermissionDecision decision, List<PermissionAsk> asked, string? reason = null) => (ask, _) =>
     {
         lock (asked)
         {
-            asked.Add((tool, input));
+            asked.Add(ask);
         }
 
-        return Task.FromResult(decision);
+        return Task.FromResult(new PermissionAnswer(decision, reason));
     };
 
     private async Task<(AdapterResult Result, List<AgentChunk> Chunks)> RunAsync(
         CodexAdapter adapter,
         string prompt,
         string room = "room-1",
-        PermissionAsk? ask = null,
+        PermissionBridge? ask = null,
         CancellationTokenSource? stopOnFirstChunk = null)
     {
         var chunks = new List<AgentChunk>();
-        var request = new AdapterRequest(prompt, room, _fakes.Work) { AskPermission = ask };
+        var request = new AdapterRequest(prompt, room, _fakes.Work) { Permissions = ask };
         var result = await adapter.RunAsync(request, c =>
         {
             lock (chunks)

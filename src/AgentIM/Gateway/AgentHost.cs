@@ -16,10 +16,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
     private readonly Dictionary<string, HostedAgent> _agents = [];
     private readonly Lock _lock = new();
     private readonly List<Task> _replies = [];
-    private readonly PermissionBridge _permissions = new(sink);
+    private readonly PermissionRequests _permissions = new(sink);
 
-    /// <summary>Tool approvals waiting for the room (adapters that ask, e.g. codex).</summary>
-    public PermissionBridge Permissions => _permissions;
+    /// <summary>Permission requests waiting for an answer.</summary>
+    public int PendingPermissions => _permissions.Count;
 
     /// <summary>Raised after the hub removed an agent (wrapper mode exits on it).</summary>
     public event Action<string>? AgentRemoved;
@@ -88,7 +88,13 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
                 RememberRoom(frame);
                 return;
             case "server:permission_response":
-                _permissions.Resolve(frame);
+                var resolved = _permissions.Resolve(
+                    Text(frame, "requestId"), Text(frame, "agentId"), Text(frame, "decision"), Text(frame, "denyReason"));
+                if (!resolved)
+                {
+                    GatewayLog.FrameDropped(logger, type, "no such permission request waiting");
+                }
+
                 return;
             case "server:agent_command":
                 var known = Find(Text(frame, "agentId")) is not null;
@@ -140,10 +146,8 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
 
         _permissions.DenyAll();
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(wait, CancellationToken.None));
-        foreach (var agent in Agents)
-        {
-            await DisposeAdapterAsync(agent);
-        }
+        await Task.WhenAny(Task.WhenAll(Agents.Select(a => a.Adapter.StopAllAsync(forgetSessions: false))),
+            Task.Delay(wait, CancellationToken.None));
     }
 
     private void Deliver(IncomingMessage message)
@@ -304,7 +308,7 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             var prompt = PromptBuilder.Build(message, room, registration.Name, registration.Type);
             var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path)
             {
-                AskPermission = (tool, input, ct) => _permissions.AskAsync(agent.Id, message.RoomId, tool, input, ct),
+                Permissions = (ask, cancellationToken) => _permissions.AskAsync(agent.Id, message.RoomId, ask, Emit, cancellationToken),
             };
             try
             {
@@ -369,7 +373,8 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         }
 
         store?.ForgetAgent(agent.Id);
-        _ = DisposeAdapterAsync(agent);
+        _permissions.DenyAll(agent.Id, "The agent was removed");
+        _ = agent.Adapter.StopAllAsync(forgetSessions: true);
         GatewayLog.AgentRemoved(logger, agent.Id);
         AgentRemoved?.Invoke(agent.Id);
     }
@@ -436,15 +441,6 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         lock (agent)
         {
             agent.Rooms[roomId] = new RoomInfo(Text(context, "roomName") ?? roomId, Text(context, "systemPrompt"), others);
-        }
-    }
-
-    /// <summary>Ends an adapter's long-lived process (codex app-server), if it has one.</summary>
-    private static async Task DisposeAdapterAsync(HostedAgent agent)
-    {
-        if (agent.Adapter is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
         }
     }
 

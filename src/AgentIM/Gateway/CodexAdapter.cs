@@ -6,17 +6,20 @@ namespace AgentIM.Gateway;
 /// <summary>
 /// Drives Codex through <c>codex app-server</c> (gateway-cli.md §7.2): one long-lived process per agent, started on the
 /// first message and again after it ends; one thread per room, started with <c>thread/start</c> and kept across
-/// turns (resumed with <c>thread/resume</c> when the process was restarted). Rooms run in parallel. With <c>-y</c>
-/// the approval policy is <c>never</c>, else <c>on-request</c> and approvals go to the room.
+/// turns (resumed with <c>thread/resume</c> when the process was restarted, so a stop or a crash does not lose
+/// the conversation). Rooms run in parallel. With <c>-y</c> the approval policy is <c>never</c>, else
+/// <c>on-request</c> and approvals go to the room.
 /// </summary>
 public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermissions, SecretRedactor redactor)
     : IAgentAdapter, IAsyncDisposable
 {
+    /// <summary>How long the room has to answer an approval; the real gateway asks for 5 minutes.</summary>
+    private static readonly TimeSpan PermissionTimeout = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentDictionary<string, string> _threads = new();
     private readonly ConcurrentDictionary<string, bool> _alwaysAllowed = new();
     private readonly SemaphoreSlim _start = new(1, 1);
     private CodexAppServer? _server;
-    private bool _disposed;
 
     public bool SupportsParallelRooms => true;
 
@@ -48,15 +51,19 @@ public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermi
         return await new CodexTurn(server, threadId, context).RunAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Ends the app-server process (the hub's stop or remove, or shutdown); the next message starts a new one. The
+    /// rooms' threads are kept even when asked to forget sessions: Codex, unlike Claude Code, keeps its conversation.
+    /// </summary>
+    public async Task StopAllAsync(bool forgetSessions)
     {
         await _start.WaitAsync(CancellationToken.None);
         try
         {
-            _disposed = true;
             if (_server is not null)
             {
                 await _server.DisposeAsync();
+                _server = null;
             }
         }
         finally
@@ -65,13 +72,14 @@ public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermi
         }
     }
 
+    public async ValueTask DisposeAsync() => await StopAllAsync(forgetSessions: false);
+
     /// <summary>The running server, or a new one after the handshake (the old one ended or never started).</summary>
     private async Task<CodexAppServer> ServerAsync(string? workingDirectory, CancellationToken cancellationToken)
     {
         await _start.WaitAsync(cancellationToken);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_server is { Exited.IsCompleted: false } running)
             {
                 return running;
@@ -149,26 +157,26 @@ public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermi
     }
 
     /// <summary>Bypass allows everything; an "allow always" holds for the room's later requests of that tool.</summary>
-    private async Task<PermissionDecision> DecideAsync(
+    private async Task<PermissionAnswer> DecideAsync(
         AdapterRequest request, string toolName, JsonObject toolInput, CancellationToken cancellationToken)
     {
         var key = request.RoomId + "\n" + toolName;
         if (bypassPermissions || _alwaysAllowed.ContainsKey(key))
         {
-            return PermissionDecision.Allow;
+            return new PermissionAnswer(PermissionDecision.Allow);
         }
 
-        if (request.AskPermission is null)
+        if (request.Permissions is null)
         {
-            return PermissionDecision.Deny;
+            return new PermissionAnswer(PermissionDecision.Deny, "Nobody can be asked");
         }
 
-        var decision = await request.AskPermission(toolName, toolInput, cancellationToken);
-        if (decision == PermissionDecision.AllowAlways)
+        var answer = await request.Permissions(new PermissionAsk(toolName, toolInput, PermissionTimeout), cancellationToken);
+        if (answer.Decision == PermissionDecision.AllowAlways)
         {
             _alwaysAllowed[key] = true;
         }
 
-        return decision;
+        return answer;
     }
 }

@@ -309,15 +309,13 @@ public sealed class CodexTurn(CodexAppServer server, string threadId, CodexTurnC
         }
 
         var decision = await context.DecideAsync(toolName, toolInput, stop);
-        if (decision is PermissionDecision.Deny or PermissionDecision.Timeout && !stop.IsCancellationRequested)
+        if (!decision.Allowed && !stop.IsCancellationRequested)
         {
-            var notice = decision == PermissionDecision.Timeout
-                ? $"[No answer to the permission request for {toolName}: denied]"
-                : $"[Permission for {toolName} denied]";
-            await TextAsync("agentim-permission", notice);
+            var because = decision.Reason is { Length: > 0 } why ? ": " + why : "";
+            await TextAsync("agentim-permission", $"[Permission for {toolName} denied{because}]");
         }
 
-        var answer = decision switch
+        var answer = decision.Decision switch
         {
             PermissionDecision.Allow => "accept",
             PermissionDecision.AllowAlways => "acceptForSession",
@@ -400,4 +398,4 @@ public sealed record CodexTurnContext(
     AdapterRequest Request,
     GenericAdapterOptions Options,
     Func<AgentChunk, Task> OnChunk,
-    Func<string, JsonObject, CancellationToken, Task<PermissionDecision>> DecideAsync);
+    Func<string, JsonObject, CancellationToken, Task<PermissionAnswer>> DecideAsync);

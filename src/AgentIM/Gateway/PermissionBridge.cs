@@ -4,52 +4,71 @@ using AgentIM.Infrastructure;
 
 namespace AgentIM.Gateway;
 
-/// <summary>What the room decided about one tool use (the contract's <c>server:permission_response</c> decisions).</summary>
+/// <summary>A tool an agent wants to use, waiting for a person's yes or no (gateway-cli.md §6.1).</summary>
+public sealed record PermissionAsk(string ToolName, JsonObject ToolInput, TimeSpan Timeout);
+
+/// <summary>What the room decided; <see cref="Reason"/> says why on a deny.</summary>
+public sealed record PermissionAnswer(PermissionDecision Decision, string? Reason = null)
+{
+    public bool Allowed => Decision is PermissionDecision.Allow or PermissionDecision.AllowAlways;
+}
+
+/// <summary>The decisions of <c>server:permission_response</c>; its <c>timeout</c> counts as a deny.</summary>
 public enum PermissionDecision
 {
     Allow,
     AllowAlways,
     Deny,
-    Timeout,
 }
 
-/// <summary>Asks the room whether the agent may use a tool; the adapter's side of the permission bridge.</summary>
-public delegate Task<PermissionDecision> PermissionAsk(string toolName, JsonObject toolInput, CancellationToken cancellationToken);
+/// <summary>Asks the room whether a tool may run (the adapter's side of the bridge).</summary>
+public delegate Task<PermissionAnswer> PermissionBridge(PermissionAsk ask, CancellationToken cancellationToken);
 
 /// <summary>
-/// The permission bridge (gateway-cli.md §6.1): sends <c>gateway:permission_request</c> for a tool an adapter wants
-/// to use and waits for the hub's <c>server:permission_response</c>, or its own timeout (a denial). A stop, the
-/// agent's removal or shutdown denies what is still waiting.
+/// The gateway side of tool approvals (gateway-cli.md §6.1): each ask becomes a <c>gateway:permission_request</c>
+/// and waits for the hub's <c>server:permission_response</c>, or its own timeout (a deny, with a notice chunk).
+/// A stop, the agent's removal or shutdown denies what is still waiting.
 /// </summary>
-public sealed class PermissionBridge(IFrameSink sink)
+/// <remarks>
+/// The public shape (PermissionAsk, PermissionAnswer, PermissionBridge, PermissionRequests) matches the one the
+/// gwcore branch gives the claude-code adapter, so the codex adapter works with either side of the merge.
+/// </remarks>
+public sealed class PermissionRequests(IFrameSink sink)
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<PermissionDecision>> _pending = new();
+    /// <summary>The contract's bounds on <c>timeoutMs</c> (websocket.md §6).</summary>
+    public static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long the room has to answer; the contract allows 1 s to 5 min and the real gateway asks 5 min.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+    private readonly ConcurrentDictionary<string, (string AgentId, TaskCompletionSource<PermissionAnswer> Answer)> _pending = new();
 
-    /// <summary>Requests still waiting for an answer.</summary>
-    public int Pending => _pending.Count;
+    public int Count => _pending.Count;
 
-    public async Task<PermissionDecision> AskAsync(
-        string agentId, string roomId, string toolName, JsonObject toolInput, CancellationToken cancellationToken)
+    public async Task<PermissionAnswer> AskAsync(
+        string agentId, string roomId, PermissionAsk ask, Func<AgentChunk, Task> notice, CancellationToken cancellationToken)
     {
-        var requestId = "perm_" + Ids.New();
-        var answer = new TaskCompletionSource<PermissionDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[requestId] = answer;
+        var timeout = ask.Timeout < MinTimeout ? MinTimeout : ask.Timeout > MaxTimeout ? MaxTimeout : ask.Timeout;
+        var requestId = Ids.New();
+        var answer = new TaskCompletionSource<PermissionAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[requestId] = (agentId, answer);
         try
         {
-            var timeoutMs = (int)Math.Clamp(Timeout.TotalMilliseconds, 1_000, 300_000);
-            sink.Send(Request(requestId, agentId, roomId, toolName, toolInput, timeoutMs), FramePriority.Critical);
+            sink.Send(Request(requestId, agentId, roomId, ask, timeout), FramePriority.Critical);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(Timeout);
+            wait.CancelAfter(timeout);
             try
             {
                 return await answer.Task.WaitAsync(wait.Token);
             }
             catch (OperationCanceledException)
             {
-                return cancellationToken.IsCancellationRequested ? PermissionDecision.Deny : PermissionDecision.Timeout;
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return new PermissionAnswer(PermissionDecision.Deny, "The reply was stopped");
+                }
+
+                await notice(new AgentChunk(AgentChunk.Text,
+                    $"[Permission request for {ask.ToolName} timed out after {timeout.TotalSeconds:0} s; denied]"));
+                return new PermissionAnswer(PermissionDecision.Deny, "Permission request timed out");
             }
         }
         finally
@@ -58,46 +77,43 @@ public sealed class PermissionBridge(IFrameSink sink)
         }
     }
 
-    /// <summary>Resolves a waiting request from a <c>server:permission_response</c> frame; unknown ids are ignored.</summary>
-    public bool Resolve(JsonObject frame)
+    /// <summary>Applies a <c>server:permission_response</c>; false when no such request waits (or it is another agent's).</summary>
+    public bool Resolve(string? requestId, string? agentId, string? decision, string? denyReason)
     {
-        if (frame["requestId"] is not JsonValue id || !id.TryGetValue<string>(out var requestId)
-            || !_pending.TryGetValue(requestId, out var answer))
+        if (requestId is null || !_pending.TryGetValue(requestId, out var pending) || (agentId is not null && agentId != pending.AgentId))
         {
             return false;
         }
 
-        var decision = frame["decision"] is JsonValue d && d.TryGetValue<string>(out var text) ? text : null;
-        return answer.TrySetResult(decision switch
+        return pending.Answer.TrySetResult(decision switch
         {
-            "allow" => PermissionDecision.Allow,
-            "allowAlways" => PermissionDecision.AllowAlways,
-            "timeout" => PermissionDecision.Timeout,
-            _ => PermissionDecision.Deny,
+            "allow" => new PermissionAnswer(PermissionDecision.Allow),
+            "allowAlways" => new PermissionAnswer(PermissionDecision.AllowAlways),
+            "timeout" => new PermissionAnswer(PermissionDecision.Deny, "Permission request timed out"),
+            _ => new PermissionAnswer(PermissionDecision.Deny, denyReason is { Length: > 0 } ? denyReason : "Permission denied by user"),
         });
     }
 
-    /// <summary>Denies everything still waiting (shutdown, gateway-cli.md §4.5).</summary>
-    public void DenyAll()
+    /// <summary>Denies every waiting request (shutdown, gateway-cli.md §4.5), or only one agent's.</summary>
+    public void DenyAll(string? agentId = null, string reason = "The gateway is shutting down")
     {
-        foreach (var answer in _pending.Values)
+        foreach (var (owner, answer) in _pending.Values)
         {
-            answer.TrySetResult(PermissionDecision.Deny);
+            if (agentId is null || owner == agentId)
+            {
+                answer.TrySetResult(new PermissionAnswer(PermissionDecision.Deny, reason));
+            }
         }
     }
 
-    private static string Request(string requestId, string agentId, string roomId, string toolName, JsonObject toolInput, int timeoutMs)
+    private static string Request(string requestId, string agentId, string roomId, PermissionAsk ask, TimeSpan timeout) => new JsonObject
     {
-        // The contract allows at most 100 top-level keys in toolInput; an adapter's input is far below that.
-        return new JsonObject
-        {
-            ["type"] = "gateway:permission_request",
-            ["requestId"] = requestId,
-            ["agentId"] = agentId,
-            ["roomId"] = roomId,
-            ["toolName"] = toolName.Length <= 200 ? toolName : toolName[..200],
-            ["toolInput"] = toolInput.DeepClone(),
-            ["timeoutMs"] = timeoutMs,
-        }.ToJsonString();
-    }
+        ["type"] = "gateway:permission_request",
+        ["requestId"] = requestId,
+        ["agentId"] = agentId,
+        ["roomId"] = roomId,
+        ["toolName"] = ask.ToolName.Length <= 200 ? ask.ToolName : ask.ToolName[..200],
+        ["toolInput"] = ask.ToolInput.DeepClone(),
+        ["timeoutMs"] = (int)timeout.TotalMilliseconds,
+    }.ToJsonString();
 }

@@ -16,6 +16,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
     private readonly Dictionary<string, HostedAgent> _agents = [];
     private readonly Lock _lock = new();
     private readonly List<Task> _replies = [];
+    private readonly PermissionRequests _permissions = new(sink);
+
+    /// <summary>Permission requests waiting for an answer.</summary>
+    public int PendingPermissions => _permissions.Count;
 
     /// <summary>Raised after the hub removed an agent (wrapper mode exits on it).</summary>
     public event Action<string>? AgentRemoved;
@@ -83,6 +87,15 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             case "server:room_context":
                 RememberRoom(frame);
                 return;
+            case "server:permission_response":
+                var resolved = _permissions.Resolve(
+                    Text(frame, "requestId"), Text(frame, "agentId"), Text(frame, "decision"), Text(frame, "denyReason"));
+                if (!resolved)
+                {
+                    GatewayLog.FrameDropped(logger, type, "no such permission request waiting");
+                }
+
+                return;
             case "server:agent_command":
                 var known = Find(Text(frame, "agentId")) is not null;
                 sink.Send(GatewayFrames.CommandResult(
@@ -131,7 +144,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             running = [.. _replies];
         }
 
+        _permissions.DenyAll();
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(wait, CancellationToken.None));
+        await Task.WhenAny(Task.WhenAll(Agents.Select(a => a.Adapter.StopAllAsync(forgetSessions: false))),
+            Task.Delay(wait, CancellationToken.None));
     }
 
     private void Deliver(IncomingMessage message)
@@ -290,7 +306,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         else
         {
             var prompt = PromptBuilder.Build(message, room, registration.Name, registration.Type);
-            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path);
+            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path)
+            {
+                Permissions = (ask, cancellationToken) => _permissions.AskAsync(agent.Id, message.RoomId, ask, Emit, cancellationToken),
+            };
             try
             {
                 result = await agent.Adapter.RunAsync(request, Emit, stop);
@@ -354,6 +373,8 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         }
 
         store?.ForgetAgent(agent.Id);
+        _permissions.DenyAll(agent.Id, "The agent was removed");
+        _ = agent.Adapter.StopAllAsync(forgetSessions: true);
         GatewayLog.AgentRemoved(logger, agent.Id);
         AgentRemoved?.Invoke(agent.Id);
     }

@@ -13,14 +13,15 @@ public static class GatewayCommand
     {
         var agents = new Option<string[]>("--agent", "-a")
         {
-            Description = "An agent to host: NAME:TYPE[:DIR] (TYPE: claude-code, generic, or a name from adapters.json); repeatable",
+            Description = "An agent to host: NAME:TYPE[:DIR] (TYPE: claude-code, codex, gemini, generic, or a name from "
+                + "adapters.json); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
         var passEnv = PassEnvOption();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each connection step" };
         var yes = new Option<bool>("--yes", "-y")
         {
-            Description = "Let claude-code agents use every tool without asking (bypass permissions)",
+            Description = "Let claude-code, codex and gemini agents use every tool without asking (bypass permissions)",
         };
         var command = new Command("gateway", "Connect this machine's agents to the hub you logged in to (runs until stopped)");
         command.Aliases.Add("daemon");

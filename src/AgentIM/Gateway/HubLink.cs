@@ -184,7 +184,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
             await connection.SendAsync(AuthFrame(), session.Token);
             end = await ReadAsync(connection, authenticated, session.Token);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             end = authenticated.Task.IsCompleted ? SessionEnd.LostAfterAuth : SessionEnd.Lost;
         }

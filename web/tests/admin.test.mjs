@@ -86,6 +86,21 @@ describe('admin, agents and tasks pages in Chromium against the published hub', 
       await carol.page.goto('/admin/users');
       await carol.page.getByRole('heading', { name: 'Admins only' }).waitFor();
       await carol.screenshot('21-admins-only');
+
+      // Disabled from the admin page: carol's open page is signed out and she cannot sign in; enabled, she can.
+      await row.getByRole('button', { name: 'Disable carol' }).click();
+      await page.getByRole('status').filter({ hasText: 'carol is disabled' }).waitFor();
+      await row.locator('.pill.disabled').waitFor();
+      await carol.page.getByRole('form', { name: 'Sign in' }).waitFor({ timeout: 20_000 });
+      await carol.page.getByLabel('Username').fill('carol');
+      await carol.page.getByLabel('Password').fill('Carol-Reset-77');
+      await carol.page.getByRole('button', { name: 'Sign in' }).click();
+      await carol.page.getByRole('alert').waitFor();
+      assert.equal(await carol.page.locator('.conn').count(), 0, 'a disabled user stays signed out');
+      await row.getByRole('button', { name: 'Enable carol' }).click();
+      await page.getByRole('status').filter({ hasText: 'carol is enabled again' }).waitFor();
+      assert.equal(await row.locator('.pill.disabled').count(), 0);
+      await signInThroughUi(carol.page, 'carol', 'Carol-Reset-77');
       assert.deepEqual(carol.outside, []);
     } finally {
       await carol.close();

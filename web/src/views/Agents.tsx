@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api';
 import { realtime } from '../lib/realtime';
 import type { ServerFrame } from '../lib/types';
-import { formatTime, Note, useNote } from './admin/common';
+import { formatTime, Note, useNote, PhoneBack } from './admin/common';
 
 // Agents (rest-api.md §7): the caller's own agents with status and visibility (which the owner can change), agents
 // others share, and for the caller's gateways a form that asks one to spawn an agent (POST /api/agents/spawn; the
@@ -93,6 +93,7 @@ export function AgentsView() {
 
   return (
     <section class="page wide agents-page" aria-labelledby="agents-title">
+      <PhoneBack />
       <h1 id="agents-title">Agents</h1>
       <Note text={note.text} error={note.error} />
       <h2>My agents</h2>

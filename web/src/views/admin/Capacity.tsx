@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../../lib/api';
-import { AdminGate, formatBytes, Note, usePoll } from './common';
+import { AdminGate, formatBytes, Note, usePoll, PhoneBack } from './common';
 import { Sparkline } from './Sparkline';
 
 // Admin: what the seed's capacity tables only estimate, measured live from GET /api/admin/metrics (rest-api.md #3),
@@ -140,6 +140,7 @@ function Capacity() {
   const series = (pick: (s: Sample) => number) => samples.map(pick);
   return (
     <section class="page wide capacity" aria-labelledby="capacity-title">
+      <PhoneBack />
       <h1 id="capacity-title">Capacity</h1>
       <p class="muted">Live from this hub, every {POLL_MS / 1000} s; the charts show the last {(HISTORY * POLL_MS) / 60000} minutes.</p>
       <Note text={error} error />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../../lib/api';
-import { AdminGate, Note, useNote } from './common';
+import { AdminGate, Note, useNote, PhoneBack } from './common';
 
 // Admin: the runtime settings (rest-api.md §12, behaviour.md §14.2), grouped, with an input per type and the
 // hub's per-key refusals shown beside the field they belong to.
@@ -136,6 +136,7 @@ function RuntimeSettings() {
   const changed = Object.keys(edits).length;
   return (
     <section class="page wide runtime-settings" aria-labelledby="settings-title">
+      <PhoneBack />
       <h1 id="settings-title">Runtime settings</h1>
       <p class="muted">Changes apply to the running hub without a restart; a value set here wins over the environment.</p>
       {groups === null ? <p class="muted">Loading…</p> : (

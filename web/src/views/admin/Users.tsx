@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText, requestEnvelope } from '../../lib/api';
 import { session } from '../../lib/session';
 import { useStore } from '../../lib/store';
-import { AdminGate, formatTime, Note, readable, useNote } from './common';
+import { AdminGate, formatTime, Note, readable, useNote, PhoneBack } from './common';
 
 // Admin: the hub's users (rest-api.md §4 #22–25): list, create, change role, reset password, delete.
 
@@ -14,6 +14,7 @@ interface AdminUser {
   maxWsConnections: number | null;
   maxGateways: number | null;
   createdAt: string;
+  disabledAt?: string | null;
 }
 
 type FieldErrors = Record<string, string>;
@@ -62,6 +63,16 @@ function UsersAdmin() {
     }
   }
 
+  async function setDisabled(user: AdminUser, disabled: boolean) {
+    try {
+      await api(`/api/users/${encodeURIComponent(user.id)}/${disabled ? 'disable' : 'enable'}`, { method: 'POST', body: {} });
+      setNote(disabled ? `${user.username} is disabled; their sessions have ended.` : `${user.username} is enabled again.`);
+      await load();
+    } catch (e) {
+      setNote(`${user.username}: ${errorText(e)}`, true);
+    }
+  }
+
   async function remove(user: AdminUser) {
     if (!confirm(`Delete ${user.username}? Their rooms, tasks and gateways go with them.`)) return;
     try {
@@ -75,6 +86,7 @@ function UsersAdmin() {
 
   return (
     <section class="page wide admin-users" aria-labelledby="users-title">
+      <PhoneBack />
       <h1 id="users-title">Users</h1>
       <CreateUserForm onCreated={async (name) => { setNote(`${name} was created and can sign in now.`); await load(); }} />
       <Note text={note.text} error={note.error} />
@@ -85,7 +97,7 @@ function UsersAdmin() {
           </thead>
           <tbody>
             {users.map((u) => (
-              <UserRow key={u.id} user={u} isMe={u.id === me} onChange={change} onDelete={remove} />
+              <UserRow key={u.id} user={u} isMe={u.id === me} onChange={change} onDisable={setDisabled} onDelete={remove} />
             ))}
           </tbody>
         </table>
@@ -97,10 +109,7 @@ function UsersAdmin() {
           <button disabled={offset + PAGE >= total} onClick={() => void load(offset + PAGE)}>Next</button>
         </p>
       )}
-      <p class="muted">
-        Disabling an account is done on the server with <code>agentim user disable NAME</code> (and <code>enable</code>):
-        the REST contract has no route for it yet. Deleting removes the account for good.
-      </p>
+      <p class="muted">A disabled user cannot sign in and is signed out everywhere; deleting removes the account for good.</p>
     </section>
   );
 }
@@ -109,6 +118,7 @@ function UserRow(props: {
   user: AdminUser;
   isMe: boolean;
   onChange: (user: AdminUser, body: Record<string, unknown>, done: string) => Promise<void>;
+  onDisable: (user: AdminUser, disabled: boolean) => Promise<void>;
   onDelete: (user: AdminUser) => Promise<void>;
 }) {
   const { user } = props;
@@ -131,7 +141,8 @@ function UserRow(props: {
 
   return (
     <tr data-username={user.username}>
-      <td data-label="User"><b>{user.displayName}</b> <span class="muted">@{user.username}</span>{props.isMe && <span class="tag">you</span>}</td>
+      <td data-label="User"><b>{user.displayName}</b> <span class="muted">@{user.username}</span>{props.isMe && <span class="tag">you</span>}
+        {user.disabledAt && <span class="pill disabled">disabled</span>}</td>
       <td data-label="Role">
         <select value={user.role} disabled={props.isMe} aria-label={`Role of ${user.username}`}
           onChange={(e) => void props.onChange(user, { role: e.currentTarget.value }, `${user.username} is now ${e.currentTarget.value}.`)}>
@@ -155,8 +166,12 @@ function UserRow(props: {
         )}
       </td>
       <td data-label="Actions">
-        <button class="danger small" disabled={props.isMe} onClick={() => void props.onDelete(user)}
-          aria-label={`Delete ${user.username}`}>Delete</button>
+        <div class="row-actions">
+          <button class="small" disabled={props.isMe} onClick={() => void props.onDisable(user, !user.disabledAt)}
+            aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.username}`}>{user.disabledAt ? 'Enable' : 'Disable'}</button>
+          <button class="danger small" disabled={props.isMe} onClick={() => void props.onDelete(user)}
+            aria-label={`Delete ${user.username}`}>Delete</button>
+        </div>
       </td>
     </tr>
   );

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Link } from '../../components/Link';
 import { session } from '../../lib/session';
 import { useStore } from '../../lib/store';
 import './admin.css';
@@ -87,4 +88,9 @@ const keyText: Record<string, string> = {
 
 export function readable(message: string): string {
   return keyText[message] ?? message;
+}
+
+/** On a phone the sidebar gives way to the page; this link brings it back (hidden on wider screens). */
+export function PhoneBack() {
+  return <Link to="/" class="phone-back">‹ Rooms and menu</Link>;
 }

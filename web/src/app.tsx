@@ -8,6 +8,7 @@ import { chat, startChat, stopChat } from './lib/chat';
 import { routes } from './routes';
 import { LoginView } from './views/Login';
 import { Sidebar } from './components/Sidebar';
+import { AdminsOnly } from './views/admin/common';
 
 export function App() {
   const state = useStore(session, (s) => s);
@@ -47,7 +48,7 @@ function Shell() {
   for (const route of routes) {
     const params = matchPath(route.path, path);
     if (!params) continue;
-    page = route.adminOnly && user?.role !== 'admin' ? <NotFound /> : <route.view {...params} />;
+    page = route.adminOnly && user?.role !== 'admin' ? <AdminsOnly /> : <route.view {...params} />;
     break;
   }
   return (

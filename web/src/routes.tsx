@@ -2,6 +2,11 @@ import type { FunctionComponent } from 'preact';
 import { HomeView } from './views/Home';
 import { RoomView } from './views/Room';
 import { SettingsView } from './views/Settings';
+import { AgentsView } from './views/Agents';
+import { TasksView } from './views/Tasks';
+import { CapacityView } from './views/admin/Capacity';
+import { RuntimeSettingsView } from './views/admin/RuntimeSettings';
+import { UsersAdminView } from './views/admin/Users';
 
 // The app's pages. A new page is one entry here (and, if it belongs in the sidebar, `nav`): the path pattern
 // (":name" segments become props), the view, and whether it needs the admin role.
@@ -19,4 +24,9 @@ export const routes: RouteEntry[] = [
   { path: '/', view: HomeView },
   { path: '/rooms/:roomId', view: RoomView },
   { path: '/settings', view: SettingsView, nav: 'Settings' },
+  { path: '/rooms/:roomId/tasks', view: TasksView },
+  { path: '/agents', view: AgentsView, nav: 'Agents' },
+  { path: '/admin/users', view: UsersAdminView, adminOnly: true, nav: 'Users' },
+  { path: '/admin/settings', view: RuntimeSettingsView, adminOnly: true, nav: 'Runtime' },
+  { path: '/admin/capacity', view: CapacityView, adminOnly: true, nav: 'Capacity' },
 ];

@@ -33,6 +33,8 @@ public static class RouteSummaries
         ["GET /api/users/{}"] = "One user",
         ["PUT /api/users/{}"] = "Update a user (admin)",
         ["DELETE /api/users/{}"] = "Delete a user (admin)",
+        ["POST /api/users/{}/disable"] = "Disable a user and end their sessions (admin)",
+        ["POST /api/users/{}/enable"] = "Enable a disabled user (admin)",
         ["GET /api/rooms"] = "The caller's rooms",
         ["POST /api/rooms"] = "Create a room",
         ["GET /api/rooms/{}"] = "One room with its members",

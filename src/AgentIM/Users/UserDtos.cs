@@ -35,7 +35,8 @@ public sealed record UserListItem(
     int? MaxWsConnections,
     int? MaxGateways,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    DateTime? DisabledAt);
 
 public sealed record UpdatedUser(
     string Id,

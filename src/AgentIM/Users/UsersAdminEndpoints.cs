@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentIM.Audit;
 using AgentIM.Auth;
+using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Messages;
 
@@ -11,6 +12,8 @@ public static class UsersAdminEndpoints
 {
     public const string CannotDemoteYourself = "Cannot demote yourself";
     public const string CannotDeleteYourself = "Cannot delete yourself";
+    public const string CannotDisableYourself = "Cannot disable yourself";
+    public const string LastActiveAdmin = "Cannot disable the last active admin";
 
     public static async Task<IResult> ListAsync(HttpContext context, UserStore users, CancellationToken cancellationToken)
     {
@@ -18,7 +21,7 @@ public static class UsersAdminEndpoints
         var (rows, total) = await users.ListAsync(paging.Limit, paging.Offset, cancellationToken);
         var data = rows
             .Select(u => new UserListItem(
-                u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt))
+                u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt, u.DisabledAt))
             .ToList();
         return Results.Json(new UserListResponse { Data = data, Total = total }, UsersJson.Default.UserListResponse);
     }
@@ -122,6 +125,62 @@ public static class UsersAdminEndpoints
         }
 
         await audit.WriteAsync(context, context.Caller().UserId, AuditActions.UserDelete, id, AuditActions.UserTarget, null, cancellationToken);
+        return Api.Done();
+    }
+
+    /// <summary>
+    /// <c>POST /api/users/:id/disable</c> (our addition to the contract, the web admin's "disable"): logins are refused
+    /// and every session ends, as with <c>agentim user disable</c>; the last active admin and the caller stay enabled.
+    /// </summary>
+    public static Task<IResult> DisableAsync(
+        string id, HttpContext context, UserStore users, HubDatabase database, AuditLog audit, CancellationToken cancellationToken) =>
+        SetDisabledAsync(id, disabled: true, context, users, database, audit, cancellationToken);
+
+    /// <summary><c>POST /api/users/:id/enable</c>: the user may sign in again (old sessions stay ended).</summary>
+    public static Task<IResult> EnableAsync(
+        string id, HttpContext context, UserStore users, HubDatabase database, AuditLog audit, CancellationToken cancellationToken) =>
+        SetDisabledAsync(id, disabled: false, context, users, database, audit, cancellationToken);
+
+    private static async Task<IResult> SetDisabledAsync(
+        string id,
+        bool disabled,
+        HttpContext context,
+        UserStore users,
+        HubDatabase database,
+        AuditLog audit,
+        CancellationToken cancellationToken)
+    {
+        if (!Infrastructure.Ids.IsValidPathId(id))
+        {
+            return Api.InvalidParameter("id");
+        }
+
+        if (disabled && id == context.Caller().UserId)
+        {
+            return Api.Error(400, CannotDisableYourself);
+        }
+
+        var user = await users.FindByIdAsync(id, cancellationToken);
+        if (user is null)
+        {
+            return Api.NotFound(UsersEndpoints.UserNotFound);
+        }
+
+        var admin = new UserAdmin(database);
+        var outcome = disabled
+            ? await admin.DisableAsync(user.Username, cancellationToken)
+            : await admin.EnableAsync(user.Username, cancellationToken);
+        switch (outcome)
+        {
+            case UserAdminOutcome.NotFound:
+                return Api.NotFound(UsersEndpoints.UserNotFound);
+            case UserAdminOutcome.LastAdmin:
+                return Api.Error(400, LastActiveAdmin);
+        }
+
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.UserUpdate, id, AuditActions.UserTarget,
+            new AuditMetadata().Add("fields", [disabled ? "disabled" : "enabled"]), cancellationToken);
         return Api.Done();
     }
 

@@ -34,6 +34,8 @@ public static partial class UsersEndpoints
         group.MapPost("/", CreateAsync).RequireAdmin();
         group.MapPut("/{id}", UsersAdminEndpoints.UpdateAsync).RequireAdmin();
         group.MapDelete("/{id}", UsersAdminEndpoints.DeleteAsync).RequireAdmin();
+        group.MapPost("/{id}/disable", UsersAdminEndpoints.DisableAsync).RequireAdmin();
+        group.MapPost("/{id}/enable", UsersAdminEndpoints.EnableAsync).RequireAdmin();
         return app;
     }
 

@@ -54,6 +54,8 @@ export function RoomView({ roomId }: { roomId: string }) {
         <a href="/" class="back" aria-label="Back to rooms" onClick={(e) => onLinkClick(e, '/')}>‹</a>
         <h1>{room.name}</h1>
         <span class="muted member-count">{state.members.length} members</span>
+        <a href={`/rooms/${encodeURIComponent(roomId)}/tasks`} class="room-tasks-link"
+          onClick={(e) => onLinkClick(e, `/rooms/${encodeURIComponent(roomId)}/tasks`)}>Tasks</a>
         <span class="spacer" />
         <button aria-pressed={!!room.pinnedAt} onClick={() => void togglePin(roomId)}>{room.pinnedAt ? 'Unpin' : 'Pin'}</button>
         <button aria-pressed={!!room.archivedAt} onClick={() => void toggleArchive(roomId)}>

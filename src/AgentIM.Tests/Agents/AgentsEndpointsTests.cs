@@ -140,7 +140,8 @@ public sealed class AgentsEndpointsTests(HubFixture hub) : IClassFixture<HubFixt
         var agentId = NewId("ag");
         await using var gateway = await WsPeer.GatewayAsync(alice, NewId("gw"), (agentId, "dev"));
 
-        var (status, body) = await alice.PutAsync($"/api/agents/{agentId}", new { visibility = "whitelist", visibilityList = new[] { bob.UserId } });
+        var (status, body) = await alice.PutAsync(
+            $"/api/agents/{agentId}", new { visibility = "whitelist", visibilityList = new[] { bob.UserId } });
 
         Assert.Equal(200, status);
         Assert.Equal([bob.UserId], body!["data"]!["visibilityList"]!.AsArray().Select(v => v!.GetValue<string>()));

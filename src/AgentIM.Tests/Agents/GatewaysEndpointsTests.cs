@@ -13,8 +13,10 @@ public sealed class GatewaysEndpointsTests(HubFixture hub) : IClassFixture<HubFi
         var gatewayId = NewId("gw");
         await using var gateway = await WsPeer.GatewayAsync(alice, gatewayId);
 
-        var (status, body) = await alice.PostAsync("/api/agents/spawn", new { gatewayId, agentType = "claude-code", name = "helper", workingDirectory = "/srv/app" });
-        var (againStatus, _) = await alice.PostAsync("/api/agents/spawn", new { gatewayId, agentType = "codex", name = "second", credentialId = "cred-1" });
+        var (status, body) = await alice.PostAsync(
+            "/api/agents/spawn", new { gatewayId, agentType = "claude-code", name = "helper", workingDirectory = "/srv/app" });
+        var (againStatus, _) = await alice.PostAsync(
+            "/api/agents/spawn", new { gatewayId, agentType = "codex", name = "second", credentialId = "cred-1" });
 
         Assert.Equal(200, status);
         Assert.True(body!["ok"]!.GetValue<bool>());
@@ -74,14 +76,17 @@ public sealed class GatewaysEndpointsTests(HubFixture hub) : IClassFixture<HubFi
 
         foreach (var stranger in new[] { bob, admin })
         {
-            var (status, body) = await stranger.PostAsync("/api/agents/spawn", new { gatewayId = online, agentType = "generic", name = "x" });
+            var (status, body) = await stranger.PostAsync(
+                "/api/agents/spawn", new { gatewayId = online, agentType = "generic", name = "x" });
             Assert.Equal(404, status);
             Assert.Equal("Gateway not found", Str(body, "error"));
         }
 
-        Assert.Equal(404, (await alice.PostAsync("/api/agents/spawn", new { gatewayId = NewId("gw"), agentType = "generic", name = "x" })).Status);
+        var unknown = new { gatewayId = NewId("gw"), agentType = "generic", name = "x" };
+        Assert.Equal(404, (await alice.PostAsync("/api/agents/spawn", unknown)).Status);
         await WaitForGatewayAsync(alice, offline, connected: false);
-        var (offlineStatus, offlineBody) = await alice.PostAsync("/api/agents/spawn", new { gatewayId = offline, agentType = "generic", name = "x" });
+        var (offlineStatus, offlineBody) = await alice.PostAsync(
+            "/api/agents/spawn", new { gatewayId = offline, agentType = "generic", name = "x" });
         Assert.Equal(503, offlineStatus);
         Assert.Equal("Gateway is offline", Str(offlineBody, "error"));
         await gateway.PingAsync("gateway:ping");
@@ -115,7 +120,8 @@ public sealed class GatewaysEndpointsTests(HubFixture hub) : IClassFixture<HubFi
         // A node that died with the gateway connected leaves the row saying "online" with no socket anywhere. Wait for
         // the hub's own disconnect bookkeeping to finish first, so it cannot overwrite the stale row afterwards.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await TestSql.ExecuteAsync(hub, "UPDATE gateways SET disconnected_at = NULL WHERE id = $1 AND disconnected_at IS NOT NULL", crashed) == 0)
+        while (await TestSql.ExecuteAsync(
+            hub, "UPDATE gateways SET disconnected_at = NULL WHERE id = $1 AND disconnected_at IS NOT NULL", crashed) == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the hub never marked the gateway disconnected");
             await Task.Delay(50);
@@ -199,7 +205,8 @@ public sealed class GatewaysEndpointsTests(HubFixture hub) : IClassFixture<HubFi
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
-            var gateway = (await owner.GetAsync("/api/agents/gateways/list")).Body!["data"]!.AsArray().SingleOrDefault(g => Str(g, "id") == gatewayId);
+            var gateway = (await owner.GetAsync("/api/agents/gateways/list")).Body!["data"]!.AsArray()
+                .SingleOrDefault(g => Str(g, "id") == gatewayId);
             if (gateway is not null && (gateway["disconnectedAt"] is null) == connected)
             {
                 return;

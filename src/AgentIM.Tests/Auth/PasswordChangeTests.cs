@@ -59,7 +59,8 @@ public sealed class PasswordChangeTests(HubFixture hub) : IClassFixture<HubFixtu
         Assert.Equal("SESSION_REVOKED", Assert.Single(w1.All("server:error"))["code"]!.GetValue<string>());
         await watcher.PingAsync();
         Assert.DoesNotContain(watcher.All("server:new_message"), f => f["message"]!["content"]!.GetValue<string>() == "after-revoke");
-        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 AND content = 'after-revoke'", room));
+        Assert.Equal(0, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM messages WHERE room_id = $1 AND content = 'after-revoke'", room));
 
         // Step 6: every old access token and refresh token is refused, on REST and on a new socket.
         foreach (var session in new[] { s1, s2, s3 })

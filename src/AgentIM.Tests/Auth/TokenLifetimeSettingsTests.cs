@@ -46,7 +46,8 @@ public sealed class TokenLifetimeSettingsTests(HubFixture hub) : IClassFixture<H
         using var before = await hub.Http.GetAsync("/api/metrics");
         Assert.Equal(200, (int)before.StatusCode);
 
-        var (status, _) = await admin.PutAsync("/api/admin/settings", new { changes = new Dictionary<string, string> { ["metrics.authEnabled"] = "true" } });
+        var (status, _) = await admin.PutAsync(
+            "/api/admin/settings", new { changes = new Dictionary<string, string> { ["metrics.authEnabled"] = "true" } });
         Assert.Equal(200, status);
         using var anonymous = await hub.Http.GetAsync("/api/metrics");
         var (withToken, _) = await admin.GetAsync("/api/metrics");

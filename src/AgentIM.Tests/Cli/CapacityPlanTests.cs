@@ -13,14 +13,17 @@ public sealed class CapacityPlanTests(PublishedHub hub) : IClassFixture<Publishe
     [InlineData(50, 2, 4, 40, 50, 512, 8, 5, 100, 4096)]
     [InlineData(200, 4, 8, 100, 100, 1024, 16, 20, 500, 65536)]
     public void Plan_ForASeedTier_MatchesTheSeedTables(
-        int users, int vcpu, int ramGb, int diskGb, int maxConnections, int sharedBuffersMb, int workMemMb, int pgDataGb, int connections, int ulimit)
+        int users, int vcpu, int ramGb, int diskGb, int maxConnections,
+        int sharedBuffersMb, int workMemMb, int pgDataGb, int connections, int ulimit)
     {
         var plan = CapacityPlanner.Plan(users);
         Assert.Equal((vcpu, ramGb, diskGb), (plan.Hardware.Vcpu, plan.Hardware.RamGb, plan.Hardware.DiskGb));
         Assert.Equal((maxConnections, sharedBuffersMb, workMemMb, pgDataGb),
             (plan.Postgres.MaxConnections, plan.Postgres.SharedBuffersMb, plan.Postgres.WorkMemMb, plan.Postgres.DataDiskGb));
         Assert.Equal((connections, ulimit), (plan.WebSockets.ExpectedConnections, plan.WebSockets.OpenFileLimit));
-        Assert.Equal(("< 100 MB", "1-5 GB", "5-20 GB"), (plan.UploadsPerMonth.Light, plan.UploadsPerMonth.Moderate, plan.UploadsPerMonth.Heavy));
+        Assert.Equal(
+            ("< 100 MB", "1-5 GB", "5-20 GB"),
+            (plan.UploadsPerMonth.Light, plan.UploadsPerMonth.Moderate, plan.UploadsPerMonth.Heavy));
         Assert.Equal(64, plan.Redis.InstanceMb);
     }
 
@@ -32,7 +35,9 @@ public sealed class CapacityPlanTests(PublishedHub hub) : IClassFixture<Publishe
         Assert.Equal(200, CapacityPlanner.Plan(51).TierMaxUsers);
         var beyond = CapacityPlanner.Plan(1000);
         Assert.Equal(2500, beyond.WebSockets.ExpectedConnections);
-        Assert.True(beyond.WebSockets.OpenFileLimit >= 4 * 2500, beyond.WebSockets.OpenFileLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(
+            beyond.WebSockets.OpenFileLimit >= 4 * 2500,
+            beyond.WebSockets.OpenFileLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains("dedicated", beyond.Hardware.Notes);
     }
 

@@ -41,7 +41,9 @@ public sealed class CapacityProbeTests(HubFixture hub) : IClassFixture<HubFixtur
         // Every client joined the room, so each stored message reaches all five (give or take the window's edges).
         Assert.InRange(load.Deliveries, load.MessagesStored * 4, load.MessagesStored * 6);
         Assert.True(load.DeliveriesPerSecond > load.MessagesPerSecond);
-        Assert.True(load.LatencyP50Ms > 0 && load.LatencyP99Ms >= load.LatencyP50Ms && load.LatencyMaxMs >= load.LatencyP99Ms, load.ToString());
+        Assert.True(
+            load.LatencyP50Ms > 0 && load.LatencyP99Ms >= load.LatencyP50Ms && load.LatencyMaxMs >= load.LatencyP99Ms,
+            load.ToString());
         Assert.True(load.Errors == 0, $"the hub answered {load.Errors} errors, first {load.FirstError}");
         Assert.True(load.RssUnderLoadBytes > 0);
 
@@ -55,11 +57,13 @@ public sealed class CapacityProbeTests(HubFixture hub) : IClassFixture<HubFixtur
         // Nothing left behind: the probe's users are gone and the settings it raised are back to their defaults.
         var admin = await hub.LoginAdminAsync();
         var (_, users) = await admin.GetAsync("/api/users?limit=500");
-        Assert.DoesNotContain(users!["data"]!.AsArray(), u => u!["username"]!.GetValue<string>().StartsWith("probe-", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            users!["data"]!.AsArray(), u => u!["username"]!.GetValue<string>().StartsWith("probe-", StringComparison.Ordinal));
         var (_, settings) = await admin.GetAsync("/api/admin/settings");
         var rateLimits = settings!["data"]!["rateLimit"]!.AsArray();
         Assert.All(
-            rateLimits.Where(s => s!["key"]!.GetValue<string>() is "rateLimit.client.max" or "rateLimit.client.window" or "rateLimit.http.enabled"),
+            rateLimits.Where(s => s!["key"]!.GetValue<string>()
+                is "rateLimit.client.max" or "rateLimit.client.window" or "rateLimit.http.enabled"),
             s => Assert.NotEqual("db", s!["source"]!.GetValue<string>()));
     }
 

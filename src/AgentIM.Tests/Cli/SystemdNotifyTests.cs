@@ -35,7 +35,8 @@ public sealed class SystemdNotifyTests(PublishedHub hub) : IClassFixture<Publish
             var received = new List<string>();
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var buffer = new byte[4096];
-            while (!(received.Any(d => d.Split('\n').Contains("READY=1")) && received.Count(d => d.Split('\n').Contains("WATCHDOG=1")) >= 2))
+            while (!(received.Any(d => d.Split('\n').Contains("READY=1"))
+                && received.Count(d => d.Split('\n').Contains("WATCHDOG=1")) >= 2))
             {
                 try
                 {

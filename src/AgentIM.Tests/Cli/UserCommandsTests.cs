@@ -67,7 +67,8 @@ public sealed class UserCommandsTests(PublishedHub hub) : IClassFixture<Publishe
         Assert.EndsWith("Z", listed["disabledAt"]!.GetValue<string>());
 
         var table = await RunAsync(null, "user", "list");
-        Assert.Contains(table.Stdout.Split('\n'), line => line.StartsWith(name + " ", StringComparison.Ordinal) && line.Contains("disabled"));
+        Assert.Contains(
+            table.Stdout.Split('\n'), line => line.StartsWith(name + " ", StringComparison.Ordinal) && line.Contains("disabled"));
     }
 
     [Fact]
@@ -112,7 +113,9 @@ public sealed class UserCommandsTests(PublishedHub hub) : IClassFixture<Publishe
         Assert.NotEqual(0, (await RunAsync(null, "user", "role", name, "root")).ExitCode);
 
         // The fixture's admin is the only active admin of this database.
-        foreach (var command in new[] { new[] { "role", HubFixture.AdminUsername, "user" }, ["disable", HubFixture.AdminUsername], ["delete", HubFixture.AdminUsername] })
+        string[][] commands =
+            [["role", HubFixture.AdminUsername, "user"], ["disable", HubFixture.AdminUsername], ["delete", HubFixture.AdminUsername]];
+        foreach (var command in commands)
         {
             var run = await RunAsync(null, ["user", .. command]);
             Assert.True(run.ExitCode == 6, run.ToString());

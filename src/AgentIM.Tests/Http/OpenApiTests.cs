@@ -62,7 +62,8 @@ public sealed class OpenApiTests(HubFixture hub) : IClassFixture<HubFixture>
             foreach (var (method, operation) in item!.AsObject())
             {
                 var summary = operation!["summary"]!.GetValue<string>();
-                Assert.False(summary.StartsWith(method.ToUpperInvariant() + " ", StringComparison.Ordinal), $"{method} {path} has no summary");
+                Assert.False(
+                    summary.StartsWith(method.ToUpperInvariant() + " ", StringComparison.Ordinal), $"{method} {path} has no summary");
                 var parameters = operation["parameters"]?.AsArray().Select(p => p!["name"]!.GetValue<string>()).ToList() ?? [];
                 var inPath = path.Split('/').Where(s => s.StartsWith('{')).Select(s => s.Trim('{', '}')).ToList();
                 Assert.Equal(inPath, parameters);

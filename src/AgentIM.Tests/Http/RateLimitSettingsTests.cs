@@ -9,7 +9,9 @@ public sealed class RateLimitSettingsTests(LimitedHubFixture hub) : IClassFixtur
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => RawHttp.SetAsync(hub,
-        (SettingKeys.HttpLimitMax("api"), null), (SettingKeys.HttpLimitMax("roomCreate"), null), (SettingKeys.HttpLimitMax("wsUpgrade"), null));
+        (SettingKeys.HttpLimitMax("api"), null),
+        (SettingKeys.HttpLimitMax("roomCreate"), null),
+        (SettingKeys.HttpLimitMax("wsUpgrade"), null));
 
     [Fact]
     public async Task RoomCreate_OverThePerUserLimit_Answers429ForThatUserOnly()
@@ -67,7 +69,8 @@ public sealed class RateLimitDefaultsTests(HubFixture hub) : IClassFixture<HubFi
     {
         for (var n = 0; n < 30; n++)
         {
-            using var response = await RawHttp.SendAsync(hub, HttpMethod.Post, "/api/auth/login", new { username = "nobody", password = "x" });
+            using var response = await RawHttp.SendAsync(
+                hub, HttpMethod.Post, "/api/auth/login", new { username = "nobody", password = "x" });
             Assert.Equal(401, (int)response.StatusCode);
         }
     }

@@ -10,7 +10,8 @@ namespace AgentIM.Tests.Http;
 public static class RawHttp
 {
     public static async Task<HttpResponseMessage> SendAsync(
-        HubFixture hub, HttpMethod method, string path, object? json = null, string? token = null, params (string Name, string Value)[] headers)
+        HubFixture hub, HttpMethod method, string path, object? json = null, string? token = null,
+        params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, path);
         if (json is string text)
@@ -44,7 +45,8 @@ public static class RawHttp
     public static async Task SetAsync(HubFixture hub, params (string Key, string? Value)[] changes)
     {
         var settings = hub.Services.GetRequiredService<RuntimeSettings>();
-        var result = await settings.ChangeAsync(changes.Select(c => new KeyValuePair<string, string?>(c.Key, c.Value)).ToList(), null, default);
+        var result = await settings.ChangeAsync(
+            changes.Select(c => new KeyValuePair<string, string?>(c.Key, c.Value)).ToList(), null, default);
         Assert.Empty(result.Errors);
     }
 }

@@ -69,7 +69,8 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
     {
         var cast = await MessageRoutesCast.OfAsync(hub);
         var roomId = await cast.RoomAsync();
-        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET role = 'admin' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
+        await TestSql.ExecuteAsync(
+            hub, "UPDATE room_members SET role = 'admin' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
         var alices = await MessageRoutesCast.SendAsync(cast.Alice, roomId, "alice's");
         var agents = History.RandomId();
         await TestSql.ExecuteAsync(hub, """
@@ -79,7 +80,8 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
         var file = await AttachFileAsync(alices, cast.Alice);
         await using var watcher = await WsPeer.ClientAsync(cast.Alice, roomId);
 
-        var (status, body) = await cast.Bob.PostAsync("/api/messages/batch-delete", new { messageIds = new[] { alices, agents, "unknown-id" } });
+        var (status, body) = await cast.Bob.PostAsync(
+            "/api/messages/batch-delete", new { messageIds = new[] { alices, agents, "unknown-id" } });
 
         Assert.Equal(200, status);
         Assert.Equal(2, body!["data"]!["deleted"]!.GetValue<int>());
@@ -143,7 +145,8 @@ public sealed class MessageDeleteTests(HubFixture hub) : IClassFixture<HubFixtur
 
         var missing = await cast.Alice.PostAsync("/api/messages/batch-delete", new { });
         var empty = await cast.Alice.PostAsync("/api/messages/batch-delete", new { messageIds = Array.Empty<string>() });
-        var tooMany = await cast.Alice.PostAsync("/api/messages/batch-delete", new { messageIds = Enumerable.Range(0, 51).Select(i => $"m{i}").ToArray() });
+        var tooMany = await cast.Alice.PostAsync(
+            "/api/messages/batch-delete", new { messageIds = Enumerable.Range(0, 51).Select(i => $"m{i}").ToArray() });
         var emptyId = await cast.Alice.PostAsync("/api/messages/batch-delete", new { messageIds = new[] { "ok", "" } });
         var wrongType = await cast.Alice.PostAsync("/api/messages/batch-delete", new { messageIds = "abc" });
 

@@ -18,7 +18,8 @@ public sealed class MessageEditTests(HubFixture hub) : IClassFixture<HubFixture>
         var id = await MessageRoutesCast.SendAsync(cast.Alice, roomId, "first <b onclick=\"x()\">text</b>");
         await using var watcher = await WsPeer.ClientAsync(cast.Bob, roomId);
 
-        var (status, body) = await cast.Alice.PutAsync($"/api/messages/{id}", new { content = "second <img src=\"javascript:x\" onerror=\"y()\">" });
+        var (status, body) = await cast.Alice.PutAsync(
+            $"/api/messages/{id}", new { content = "second <img src=\"javascript:x\" onerror=\"y()\">" });
 
         Assert.Equal(200, status);
         var data = body!["data"]!.AsObject();
@@ -121,9 +122,12 @@ public sealed class MessageEditTests(HubFixture hub) : IClassFixture<HubFixture>
         var id = await MessageRoutesCast.SendAsync(cast.Alice, roomId, "start");
 
         // JSON escapes, as a browser would send them; System.Text.Json would refuse to write a lone surrogate.
-        var nul = await hub.SendAsync(HttpMethod.Put, $"/api/messages/{id}", """{"content":"a\u0000b"}""", HubHttp.Bearer(cast.Alice.AccessToken));
-        var high = await hub.SendAsync(HttpMethod.Put, $"/api/messages/{id}", """{"content":"\ud83d"}""", HubHttp.Bearer(cast.Alice.AccessToken));
-        var low = await hub.SendAsync(HttpMethod.Put, $"/api/messages/{id}", """{"content":"x\udc00y"}""", HubHttp.Bearer(cast.Alice.AccessToken));
+        var nul = await hub.SendAsync(
+            HttpMethod.Put, $"/api/messages/{id}", """{"content":"a\u0000b"}""", HubHttp.Bearer(cast.Alice.AccessToken));
+        var high = await hub.SendAsync(
+            HttpMethod.Put, $"/api/messages/{id}", """{"content":"\ud83d"}""", HubHttp.Bearer(cast.Alice.AccessToken));
+        var low = await hub.SendAsync(
+            HttpMethod.Put, $"/api/messages/{id}", """{"content":"x\udc00y"}""", HubHttp.Bearer(cast.Alice.AccessToken));
 
         Assert.Equal((200, "ab"), (nul.Status, nul.Data["content"]!.GetValue<string>()));
         Assert.Equal((200, "\uFFFD"), (high.Status, high.Data["content"]!.GetValue<string>()));

@@ -57,7 +57,8 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         Assert.Equal((400, "Maximum reactions per message reached"), (refused.Status, refused.Body!["error"]!.GetValue<string>()));
         Assert.Equal(200, removal.Status);
         Assert.Equal(200, otherUser.Status);
-        Assert.Equal(19, await TestSql.CountAsync(hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1 AND user_id = $2", id, cast.Bob.UserId));
+        Assert.Equal(19, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM message_reactions WHERE message_id = $1 AND user_id = $2", id, cast.Bob.UserId));
     }
 
     [Fact]
@@ -108,8 +109,11 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
         await Fixture(roomId, cast.Alice, "old", "2026-01-01T10:00:00Z");
         await Fixture(roomId, cast.Alice, "middle", "2026-01-01T11:00:00Z");
         await Fixture(roomId, cast.Alice, "newest", "2026-01-01T12:00:00Z");
-        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = '2026-01-01T10:30:00Z' WHERE room_id = $1 AND member_id = $2", roomId, cast.Bob.UserId);
-        await TestSql.ExecuteAsync(hub, "UPDATE room_members SET last_read_at = NULL WHERE room_id = $1 AND member_id = $2", roomId, cast.Alice.UserId);
+        await TestSql.ExecuteAsync(
+            hub, "UPDATE room_members SET last_read_at = '2026-01-01T10:30:00Z' WHERE room_id = $1 AND member_id = $2",
+            roomId, cast.Bob.UserId);
+        await TestSql.ExecuteAsync(
+            hub, "UPDATE room_members SET last_read_at = NULL WHERE room_id = $1 AND member_id = $2", roomId, cast.Alice.UserId);
 
         var (status, body) = await cast.Bob.GetAsync("/api/messages/recent");
         var (_, aliceBody) = await cast.Alice.GetAsync("/api/messages/recent");
@@ -173,8 +177,12 @@ public sealed class MessageReactionsAndReadTests(HubFixture hub) : IClassFixture
 
         Assert.Equal(200, status);
         Assert.Equal((roomId, cast.Bob.UserId), (receipt["roomId"]!.GetValue<string>(), receipt["userId"]!.GetValue<string>()));
-        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL", roomId, cast.Bob.UserId));
-        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL", roomId, cast.Alice.UserId));
+        Assert.Equal(1, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL",
+            roomId, cast.Bob.UserId));
+        Assert.Equal(0, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM room_members WHERE room_id = $1 AND member_id = $2 AND last_read_at IS NOT NULL",
+            roomId, cast.Alice.UserId));
         Assert.Equal((404, "Room not found"), (outsider.Status, outsider.Body!["error"]!.GetValue<string>()));
         Assert.Equal((400, "Invalid parameter: roomId"), (badId.Status, badId.Body!["error"]!.GetValue<string>()));
     }

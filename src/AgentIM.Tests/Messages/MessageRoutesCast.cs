@@ -12,7 +12,8 @@ public sealed record MessageRoutesCast(Session Alice, Session Bob, Session Carol
     private static readonly ConditionalWeakTable<HubFixture, Task<MessageRoutesCast>> Casts = new();
 
     public static Task<MessageRoutesCast> OfAsync(HubFixture hub) => Casts.GetValue(hub, async h =>
-        new MessageRoutesCast(await TestUsers.CreateAsync(h, "alice"), await TestUsers.CreateAsync(h, "bob"), await TestUsers.CreateAsync(h, "carol")));
+        new MessageRoutesCast(
+            await TestUsers.CreateAsync(h, "alice"), await TestUsers.CreateAsync(h, "bob"), await TestUsers.CreateAsync(h, "carol")));
 
     /// <summary>A fresh room of alice's with bob as a member.</summary>
     public Task<string> RoomAsync(string name = "msgs") => Alice.CreateRoomAsync(name, Bob.UserId);

@@ -83,7 +83,8 @@ public sealed class MessageSearchTests(HubFixture hub) : IClassFixture<HubFixtur
         Assert.Equal([agent, late], await SearchIdsAsync(cast.Alice, token, $"&roomId={roomB}"));
         Assert.Equal([inside], await SearchIdsAsync(cast.Alice, token, $"&senderId={cast.Bob.UserId}"));
         Assert.Equal([agent], await SearchIdsAsync(cast.Alice, token, "&senderType=agent"));
-        var window = $"&dateFrom={Uri.EscapeDataString("2026-03-07T23:30:00-03:00")}&dateTo={Uri.EscapeDataString("2026-03-08T02:00:00-03:00")}";
+        var window = $"&dateFrom={Uri.EscapeDataString("2026-03-07T23:30:00-03:00")}"
+            + $"&dateTo={Uri.EscapeDataString("2026-03-08T02:00:00-03:00")}";
         Assert.Equal([inside], await SearchIdsAsync(cast.Alice, token, window));
 
         var (_, body) = await cast.Alice.GetAsync($"/api/messages/search?q={token}{window}");

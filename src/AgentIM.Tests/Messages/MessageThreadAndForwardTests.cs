@@ -112,7 +112,8 @@ public sealed class MessageThreadAndForwardTests(HubFixture hub) : IClassFixture
         Assert.Equal(("user", "text"), (data["senderType"]!.GetValue<string>(), data["type"]!.GetValue<string>()));
         Assert.Equal($"[Forwarded from {cast.Alice.Username}]\n\noriginal **text**", data["content"]!.GetValue<string>());
         Assert.Empty(data["mentions"]!.AsArray());
-        var frame = await watcher.WaitForAsync("server:new_message", f => f["message"]!["id"]!.GetValue<string>() == data["id"]!.GetValue<string>());
+        var frame = await watcher.WaitForAsync(
+            "server:new_message", f => f["message"]!["id"]!.GetValue<string>() == data["id"]!.GetValue<string>());
         Assert.Equal(target, frame["message"]!["roomId"]!.GetValue<string>());
         Assert.Equal(data["id"]!.GetValue<string>(), (await History.PageAsync(cast.Alice, target, 1)).Ids.Single());
     }

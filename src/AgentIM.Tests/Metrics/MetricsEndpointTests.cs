@@ -112,7 +112,8 @@ public sealed partial class MetricsEndpointTests(HubFixture hub) : IClassFixture
             Assert.True(family is not null, $"sample before its TYPE: {line}");
             if (typed[family!] == "histogram")
             {
-                var key = family + LeLabel().Replace(labels, "").Replace("{,", "{", StringComparison.Ordinal).Replace("{}", "", StringComparison.Ordinal);
+                var key = family + LeLabel().Replace(labels, "")
+                    .Replace("{,", "{", StringComparison.Ordinal).Replace("{}", "", StringComparison.Ordinal);
                 if (name.EndsWith("_bucket", StringComparison.Ordinal))
                 {
                     var le = LeLabel().Match(labels).Groups[1].Value;
@@ -138,7 +139,8 @@ public sealed partial class MetricsEndpointTests(HubFixture hub) : IClassFixture
                 Assert.True(buckets[i].Value >= buckets[i - 1].Value, $"buckets decrease in {key}");
                 if (buckets[i].Le != "+Inf")
                 {
-                    Assert.True(double.Parse(buckets[i].Le, CultureInfo.InvariantCulture) > double.Parse(buckets[i - 1].Le, CultureInfo.InvariantCulture));
+                    Assert.True(double.Parse(buckets[i].Le, CultureInfo.InvariantCulture)
+                        > double.Parse(buckets[i - 1].Le, CultureInfo.InvariantCulture));
                 }
             }
 
@@ -146,7 +148,9 @@ public sealed partial class MetricsEndpointTests(HubFixture hub) : IClassFixture
         }
     }
 
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{(?:[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\\n]|\\[\\""n])*"",?)*\})? (?<value>[-+0-9.eE]+|\+Inf|NaN)$")]
+    [GeneratedRegex(
+        @"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{(?:[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\\n]|\\[\\""n])*"",?)*\})?"
+        + @" (?<value>[-+0-9.eE]+|\+Inf|NaN)$")]
     private static partial Regex SampleLine();
 
     [GeneratedRegex(@",?le=""([^""]*)""")]
@@ -157,6 +161,7 @@ public sealed partial class MetricsEndpointTests(HubFixture hub) : IClassFixture
 
     private sealed class SecuredHub : HubFixture
     {
-        protected override IReadOnlyDictionary<string, string> Overrides => new Dictionary<string, string> { ["METRICS_AUTH_ENABLED"] = "true" };
+        protected override IReadOnlyDictionary<string, string> Overrides =>
+            new Dictionary<string, string> { ["METRICS_AUTH_ENABLED"] = "true" };
     }
 }

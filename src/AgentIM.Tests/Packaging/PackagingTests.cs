@@ -49,7 +49,9 @@ public sealed class PackagingTests
             Assert.True(File.Exists(deb), build.ToString());
 
             var lintian = await RunAsync("lintian", "--fail-on", "error,warning", "--tag-display-limit", "0", deb);
-            var problems = lintian.Output.Split('\n').Where(l => l.StartsWith("E: ", StringComparison.Ordinal) || l.StartsWith("W: ", StringComparison.Ordinal)).ToList();
+            var problems = lintian.Output.Split('\n')
+                .Where(l => l.StartsWith("E: ", StringComparison.Ordinal) || l.StartsWith("W: ", StringComparison.Ordinal))
+                .ToList();
             Assert.True(lintian.ExitCode == 0 && problems.Count == 0, lintian.ToString());
 
             // The override that README.md's Packaging section justifies ships in the package.
@@ -65,7 +67,8 @@ public sealed class PackagingTests
     private static string PublishedBinary() =>
         TestEnvironment.PublishedBinary is { Length: > 0 } path && File.Exists(path)
             ? path
-            : throw new InvalidOperationException("AGENTIM_BINARY must name the published binary (artifacts/publish/agentim); `make test` sets it.");
+            : throw new InvalidOperationException(
+                "AGENTIM_BINARY must name the published binary (artifacts/publish/agentim); `make test` sets it.");
 
     private static string FindRepo()
     {

@@ -137,7 +137,8 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         Assert.Equal(liveReply, complete["id"]!.GetValue<string>());
         Assert.Single(client.All("server:message_chunk"));
         Assert.Single(client.All("server:message_complete"));
-        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
+        Assert.Equal(0, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
         Assert.DoesNotContain(stage.Gateway.All("server:error"), e => e["code"]!.GetValue<string>() == "INTERNAL_ERROR");
     }
 
@@ -161,7 +162,8 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         await stage.Gateway.ExpectErrorAsync("ROOM_NOT_FOUND", "Room not found");
         await stage.Gateway.SendAsync(Complete(otherRoom, agentId, Unique.Id("resp"), "elsewhere"));
         Assert.Equal(otherRoom, (await client.WaitForAsync("server:message_complete"))["message"]!["roomId"]!.GetValue<string>());
-        Assert.Equal(0, await TestSql.CountAsync(hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
+        Assert.Equal(0, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM messages WHERE room_id = $1 OR id = $2", stage.RoomId, lostReply));
         await client.PingAsync();
         Assert.Single(client.All("server:message_chunk"));
     }
@@ -190,7 +192,8 @@ public sealed class AgentCompletionTests(HubFixture hub) : IClassFixture<HubFixt
         // The gateway comes back and completes the reply from its queue: the same row is updated (case B03).
         await using var back = await WsPeer.GatewayAsync(stage.Owner, stage.GatewayId, (agentId, "dev"));
         await back.SendAsync(Complete(stage.RoomId, agentId, reply, "so far so good, and done"));
-        await client.WaitForAsync("server:message_complete", f => f["message"]!["content"]!.GetValue<string>() == "so far so good, and done");
+        await client.WaitForAsync(
+            "server:message_complete", f => f["message"]!["content"]!.GetValue<string>() == "so far so good, and done");
         var after = Assert.Single(await HistoryAsync(stage.Owner, stage.RoomId));
         Assert.Equal(reply, after["id"]!.GetValue<string>());
         Assert.Equal("so far so good, and done", after["content"]!.GetValue<string>());

@@ -15,7 +15,8 @@ public sealed class AgentConversationTests(HubFixture hub) : IClassFixture<HubFi
         await alice.AddMemberAsync(room, agentId, "agent");
         await using var client = await WsPeer.ClientAsync(alice, room);
 
-        await client.SendAsync(new { type = "client:send_message", roomId = room, content = "@dev hello", mentions = Array.Empty<string>() });
+        await client.SendAsync(
+            new { type = "client:send_message", roomId = room, content = "@dev hello", mentions = Array.Empty<string>() });
 
         var sent = await client.WaitForAsync("server:new_message");
         Assert.Equal("@dev hello", sent["message"]!["content"]!.GetValue<string>());
@@ -34,7 +35,8 @@ public sealed class AgentConversationTests(HubFixture hub) : IClassFixture<HubFi
             });
         }
 
-        await gateway.SendAsync(new { type = "gateway:message_complete", roomId = room, agentId, messageId = replyId, fullContent = "one two three" });
+        await gateway.SendAsync(
+            new { type = "gateway:message_complete", roomId = room, agentId, messageId = replyId, fullContent = "one two three" });
 
         var chunks = new List<string>();
         for (var i = 0; i < 3; i++)

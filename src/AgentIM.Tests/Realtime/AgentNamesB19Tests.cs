@@ -108,5 +108,6 @@ public sealed class AgentNamesB19Tests(HubFixture hub) : IClassFixture<HubFixtur
     }
 
     private static Task Register(WsPeer gateway, string id, string name) =>
-        gateway.SendAsync(new { type = "gateway:register_agent", agent = new { id, name, type = "generic", capabilities = Array.Empty<string>() } });
+        gateway.SendAsync(
+            new { type = "gateway:register_agent", agent = new { id, name, type = "generic", capabilities = Array.Empty<string>() } });
 }

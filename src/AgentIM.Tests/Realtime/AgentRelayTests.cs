@@ -143,7 +143,8 @@ public sealed class AgentRelayTests(HubFixture hub) : IClassFixture<HubFixture>
     {
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         await using var client = await WsPeer.ClientAsync(stage.Owner, stage.RoomId);
-        var (status, body) = await stage.Owner.PostAsync($"/api/tasks/rooms/{stage.RoomId}", new { title = "Ship it", description = "the plan" });
+        var (status, body) = await stage.Owner.PostAsync(
+            $"/api/tasks/rooms/{stage.RoomId}", new { title = "Ship it", description = "the plan" });
         Assert.True(status is 200 or 201, $"create task: {status} {body}");
         var taskId = body!["data"]!["id"]!.GetValue<string>();
 
@@ -174,7 +175,8 @@ public sealed class AgentRelayTests(HubFixture hub) : IClassFixture<HubFixture>
 
         Assert.Empty(client.All("server:task_update", f => f["task"]!["status"]!.GetValue<string>() == "failed"));
         var (_, list) = await stage.Owner.GetAsync($"/api/tasks/rooms/{stage.RoomId}");
-        Assert.Equal("pending", list!["data"]!.AsArray().Single(t => t!["id"]!.GetValue<string>() == taskId)!["status"]!.GetValue<string>());
+        Assert.Equal(
+            "pending", list!["data"]!.AsArray().Single(t => t!["id"]!.GetValue<string>() == taskId)!["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -188,7 +190,8 @@ public sealed class AgentRelayTests(HubFixture hub) : IClassFixture<HubFixture>
         await using var bobSocket = await WsPeer.ClientAsync(bob, stage.RoomId);
         var agentId = stage.AgentIds["dev"];
 
-        await requester.SendAsync(new { type = "client:request_workspace", roomId = stage.RoomId, agentId, request = new { kind = "tree", path = "src" } });
+        await requester.SendAsync(
+            new { type = "client:request_workspace", roomId = stage.RoomId, agentId, request = new { kind = "tree", path = "src" } });
         var request = await stage.Gateway.WaitForAsync("server:request_workspace");
         var requestId = request["requestId"]!.GetValue<string>();
         Assert.Equal("tree", request["request"]!["kind"]!.GetValue<string>());
@@ -218,7 +221,8 @@ public sealed class AgentRelayTests(HubFixture hub) : IClassFixture<HubFixture>
         await stage.Gateway.SendAsync(new { type = "gateway:unregister_agent", agentId });
         await stage.Gateway.PingAsync("gateway:ping");
 
-        await client.SendAsync(new { type = "client:request_workspace", roomId = stage.RoomId, agentId, request = new { kind = "status" } });
+        await client.SendAsync(
+            new { type = "client:request_workspace", roomId = stage.RoomId, agentId, request = new { kind = "status" } });
         var response = await client.WaitForAsync("server:workspace_response");
 
         Assert.Equal("error", response["response"]!["kind"]!.GetValue<string>());
@@ -231,7 +235,10 @@ public sealed class AgentRelayTests(HubFixture hub) : IClassFixture<HubFixture>
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         await using var client = await WsPeer.ClientAsync(stage.Owner, stage.RoomId);
 
-        await client.SendAsync(new { type = "client:request_workspace", roomId = stage.RoomId, agentId = stage.AgentIds["dev"], request = new { kind = "file" } });
+        await client.SendAsync(new
+        {
+            type = "client:request_workspace", roomId = stage.RoomId, agentId = stage.AgentIds["dev"], request = new { kind = "file" },
+        });
 
         await client.ExpectErrorAsync("INVALID_MESSAGE");
     }
@@ -246,11 +253,13 @@ public sealed class WorkspaceTimeoutTests(ShortTimersHubFixture hub) : IClassFix
         await using var stage = await AgentRoom.CreateAsync(hub, "dev");
         await using var client = await WsPeer.ClientAsync(stage.Owner, stage.RoomId);
         var agentId = stage.AgentIds["dev"];
-        await client.SendAsync(new { type = "client:request_workspace", roomId = stage.RoomId, agentId, request = new { kind = "status" } });
+        await client.SendAsync(
+            new { type = "client:request_workspace", roomId = stage.RoomId, agentId, request = new { kind = "status" } });
         var requestId = (await stage.Gateway.WaitForAsync("server:request_workspace"))["requestId"]!.GetValue<string>();
 
         await Task.Delay(ShortTimersHubFixture.WorkspaceTimeoutMs + 700);
-        await stage.Gateway.SendAsync(new { type = "gateway:workspace_response", agentId, requestId, response = new { kind = "status", data = new { } } });
+        await stage.Gateway.SendAsync(
+            new { type = "gateway:workspace_response", agentId, requestId, response = new { kind = "status", data = new { } } });
         await stage.Gateway.PingAsync("gateway:ping");
         await client.PingAsync();
 

@@ -65,7 +65,8 @@ public sealed class HeartbeatTests(FastHeartbeatHubFixture hub) : IClassFixture<
         await tcp.ConnectAsync(hub.BaseAddress.Host, hub.BaseAddress.Port);
         var stream = tcp.GetStream();
         await RawWebSocket.HandshakeAsync(stream, hub.BaseAddress.Authority);
-        await stream.WriteAsync(RawWebSocket.MaskedTextFrame($"{{\"type\":\"client:auth\",\"token\":\"{user.AccessToken}\",\"protocolVersion\":\"1\"}}"));
+        await stream.WriteAsync(RawWebSocket.MaskedTextFrame(
+            $"{{\"type\":\"client:auth\",\"token\":\"{user.AccessToken}\",\"protocolVersion\":\"1\"}}"));
 
         // From here on the peer reads nothing and answers nothing.
         await Eventually.AssertAsync(async () => await ClientGaugeAsync() == baseline + 1, "the silent peer authenticated");

@@ -33,7 +33,8 @@ public sealed class ConnectionReapingB25Tests(FastHeartbeatHubFixture hub) : ICl
         await stream.WriteAsync(RawWebSocket.MaskedTextFrame($"{{\"type\":\"client:auth\",\"token\":\"{silent.AccessToken}\"}}"));
 
         // From here on the peer reads nothing and answers no ping, as a frozen laptop does.
-        await watcher.WaitForAsync("server:presence", f => f["userId"]!.GetValue<string>() == silent.UserId && f["online"]!.GetValue<bool>());
+        await watcher.WaitForAsync(
+            "server:presence", f => f["userId"]!.GetValue<string>() == silent.UserId && f["online"]!.GetValue<bool>());
         var offline = await watcher.WaitForAsync(
             "server:presence",
             f => f["userId"]!.GetValue<string>() == silent.UserId && !f["online"]!.GetValue<bool>(),

@@ -24,7 +24,11 @@ public sealed class GatewayRelayTests(HubFixture hub) : IClassFixture<HubFixture
             type = "gateway:credential_list", requestId = request["requestId"]!.GetValue<string>(), agentType = "claude-code",
             credentials = new[]
             {
-                new { id = "c1", name = "work", mode = "api", hasApiKey = true, hasOAuthData = false, isDefault = true, createdAt = "2026-01-05T10:00:00.000Z" },
+                new
+                {
+                    id = "c1", name = "work", mode = "api", hasApiKey = true, hasOAuthData = false, isDefault = true,
+                    createdAt = "2026-01-05T10:00:00.000Z",
+                },
             },
         });
         var list = await client.WaitForAsync("server:gateway_credential_list");
@@ -45,7 +49,8 @@ public sealed class GatewayRelayTests(HubFixture hub) : IClassFixture<HubFixture
             type = "client:add_gateway_credential", gatewayId = stage.GatewayId, agentType = "codex", name = "mine", apiKey = "sk-1",
         });
         await eveSocket.ExpectErrorAsync("GATEWAY_OFFLINE", "Gateway is offline");
-        await eveSocket.SendAsync(new { type = "client:start_gateway_oauth", gatewayId = stage.GatewayId, agentType = "codex", credentialName = "x" });
+        await eveSocket.SendAsync(
+            new { type = "client:start_gateway_oauth", gatewayId = stage.GatewayId, agentType = "codex", credentialName = "x" });
         var oauth = await eveSocket.WaitForAsync("server:gateway_oauth_result");
         Assert.False(oauth["success"]!.GetValue<bool>());
         Assert.Equal("Gateway is offline", oauth["error"]!.GetValue<string>());
@@ -61,7 +66,8 @@ public sealed class GatewayRelayTests(HubFixture hub) : IClassFixture<HubFixture
         await using var stage = await AgentRoom.CreateAsync(hub);
         await using var client = await WsPeer.ClientAsync(stage.Owner);
 
-        await client.SendAsync(new { type = "client:add_gateway_credential", gatewayId = stage.GatewayId, agentType = "codex", name = "k" });
+        await client.SendAsync(
+            new { type = "client:add_gateway_credential", gatewayId = stage.GatewayId, agentType = "codex", name = "k" });
 
         await client.ExpectErrorAsync("INVALID_REQUEST", "API key is required for API mode credentials");
     }
@@ -74,13 +80,15 @@ public sealed class GatewayRelayTests(HubFixture hub) : IClassFixture<HubFixture
 
         await client.SendAsync(new
         {
-            type = "client:manage_gateway_credential", gatewayId = stage.GatewayId, agentType = "codex", credentialId = "c1", action = "rename", name = "new",
+            type = "client:manage_gateway_credential", gatewayId = stage.GatewayId, agentType = "codex", credentialId = "c1",
+            action = "rename", name = "new",
         });
         var manage = await stage.Gateway.WaitForAsync("server:manage_credential");
         Assert.Equal("rename", manage["action"]!.GetValue<string>());
         Assert.Equal("new", manage["name"]!.GetValue<string>());
 
-        await client.SendAsync(new { type = "client:start_gateway_oauth", gatewayId = stage.GatewayId, agentType = "codex", credentialName = "sub" });
+        await client.SendAsync(
+            new { type = "client:start_gateway_oauth", gatewayId = stage.GatewayId, agentType = "codex", credentialName = "sub" });
         var start = await stage.Gateway.WaitForAsync("server:start_oauth");
         var requestId = start["requestId"]!.GetValue<string>();
         await stage.Gateway.SendAsync(new { type = "gateway:oauth_url", requestId, authUrl = "https://auth.example/x" });
@@ -88,10 +96,14 @@ public sealed class GatewayRelayTests(HubFixture hub) : IClassFixture<HubFixture
         Assert.Equal("https://auth.example/x", url["authUrl"]!.GetValue<string>());
         Assert.Equal(stage.GatewayId, url["gatewayId"]!.GetValue<string>());
 
-        await client.SendAsync(new { type = "client:complete_gateway_oauth", gatewayId = stage.GatewayId, requestId, callbackUrl = "http://localhost:1/cb?code=1" });
+        await client.SendAsync(new
+        {
+            type = "client:complete_gateway_oauth", gatewayId = stage.GatewayId, requestId, callbackUrl = "http://localhost:1/cb?code=1",
+        });
         var complete = await stage.Gateway.WaitForAsync("server:complete_oauth");
         Assert.Equal(requestId, complete["requestId"]!.GetValue<string>());
-        await stage.Gateway.SendAsync(new { type = "gateway:oauth_result", requestId, success = true, credential = new { id = "c9", name = "sub" } });
+        await stage.Gateway.SendAsync(
+            new { type = "gateway:oauth_result", requestId, success = true, credential = new { id = "c9", name = "sub" } });
         var result = await client.WaitForAsync("server:gateway_oauth_result");
         Assert.True(result["success"]!.GetValue<bool>());
         Assert.Equal("c9", result["credential"]!["id"]!.GetValue<string>());
@@ -105,8 +117,13 @@ public sealed class GatewayRelayTests(HubFixture hub) : IClassFixture<HubFixture
         var eve = await TestUsers.CreateAsync(hub, "eve");
         await using var eveSocket = await WsPeer.ClientAsync(eve);
 
-        await stage.Gateway.SendAsync(new { type = "gateway:spawn_result", requestId = "r1", success = false, error = "CREDENTIAL_SELECTION_REQUIRED", credentials = new[] { new { id = "c1", name = "a", mode = "api", isDefault = true } } });
-        await stage.Gateway.SendAsync(new { type = "gateway:credential_result", requestId = "r2", success = true, credential = new { id = "c2", name = "b" } });
+        await stage.Gateway.SendAsync(new
+        {
+            type = "gateway:spawn_result", requestId = "r1", success = false, error = "CREDENTIAL_SELECTION_REQUIRED",
+            credentials = new[] { new { id = "c1", name = "a", mode = "api", isDefault = true } },
+        });
+        await stage.Gateway.SendAsync(
+            new { type = "gateway:credential_result", requestId = "r2", success = true, credential = new { id = "c2", name = "b" } });
         var spawn = await owner.WaitForAsync("server:spawn_result");
         var credential = await owner.WaitForAsync("server:gateway_credential_result");
 

@@ -73,7 +73,8 @@ public sealed class GatewaySocketTests(HubFixture hub) : IClassFixture<HubFixtur
         });
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await thief.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
         await owned.PingAsync("gateway:ping");
-        Assert.Equal(1, await TestSql.CountAsync(hub, "SELECT count(*) FROM gateways WHERE id = $1 AND user_id = $2", gatewayId, alice.UserId));
+        Assert.Equal(1, await TestSql.CountAsync(
+            hub, "SELECT count(*) FROM gateways WHERE id = $1 AND user_id = $2", gatewayId, alice.UserId));
     }
 
     [Fact]

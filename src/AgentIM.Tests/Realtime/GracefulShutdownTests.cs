@@ -24,7 +24,8 @@ public sealed class GracefulShutdownTests(HubFixture hub) : IClassFixture<HubFix
         {
             await stage.Gateway.SendAsync(new
             {
-                type = "gateway:message_chunk", roomId = stage.RoomId, agentId, messageId = reply, chunk = new { type = "text", content = piece },
+                type = "gateway:message_chunk", roomId = stage.RoomId, agentId, messageId = reply,
+                chunk = new { type = "text", content = piece },
             });
         }
 

@@ -72,7 +72,8 @@ public sealed class MessageTypeCoverageTests
     {
         var hub = Source("", "*.cs");
 
-        AssertNoneMissing(ServerToClient.Concat(ServerToGateway).Distinct().Where(t => !hub.Contains($"\"{t}\"", StringComparison.Ordinal)));
+        AssertNoneMissing(
+            ServerToClient.Concat(ServerToGateway).Distinct().Where(t => !hub.Contains($"\"{t}\"", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class PermissionRequestTests(ShortTimersHubFixture hub) : IClassFi
         Assert.Equal("Bash", shown["toolName"]!.GetValue<string>());
         Assert.Equal("ls -la", shown["toolInput"]!["command"]!.GetValue<string>());
         // The gateway asked for 300 s; the hub's cap (shortened here) wins.
-        var expiresAt = DateTime.Parse(shown["expiresAt"]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        var expiresAt = DateTime.Parse(
+            shown["expiresAt"]!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         Assert.InRange(expiresAt, before, DateTime.UtcNow + Cap + TimeSpan.FromSeconds(1));
 
         // Two sockets are handled side by side, so the second answer is sent once the first has reached the gateway.

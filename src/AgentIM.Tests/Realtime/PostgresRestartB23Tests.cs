@@ -63,7 +63,11 @@ public sealed class PrivatePostgresHubFixture : HubFixture
         await HubServer.PrepareAsync(_hub, CancellationToken.None);
         await _hub.StartAsync();
         BaseAddress = new Uri(_hub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
     }
 
     /// <summary>Stops the cluster as an operator's fast restart does (<c>pg_ctl stop -m fast</c>).</summary>
@@ -88,7 +92,8 @@ public sealed class PrivatePostgresHubFixture : HubFixture
         {
             try
             {
-                await RunAsync("runuser", "-u", "postgres", "--", Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "stop");
+                await RunAsync(
+                    "runuser", "-u", "postgres", "--", Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "-w", "stop");
             }
             catch (InvalidOperationException)
             {
@@ -175,7 +180,9 @@ public sealed class PostgresRestartB23Tests(PrivatePostgresHubFixture hub) : ICl
         await hub.StartPostgresAsync();
         var up = DateTime.UtcNow;
         await Eventually.AssertAsync(
-            async () => (await hub.Http.GetAsync("/api/health")).StatusCode == HttpStatusCode.OK, "health ok again", TimeSpan.FromSeconds(30));
+            async () => (await hub.Http.GetAsync("/api/health")).StatusCode == HttpStatusCode.OK,
+            "health ok again",
+            TimeSpan.FromSeconds(30));
         await Task.Delay(TimeSpan.FromSeconds(10));
         var settled = DateTime.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(5));
@@ -192,7 +199,8 @@ public sealed class PostgresRestartB23Tests(PrivatePostgresHubFixture hub) : ICl
         Assert.All(failures, f => Assert.True(f.What is "ws:SERVICE_UNAVAILABLE" or "http:503", $"{f.At:O} {f.What}"));
         Assert.DoesNotContain(failures, f => f.At >= settled);
         Assert.Contains(outcomes, o => o.What == "ok" && o.At >= settled);
-        Assert.All(failures, f => Assert.True(f.At >= down && f.At <= up.AddSeconds(10), $"{f.What} at {f.At:O}, down {down:O}, up {up:O}"));
+        Assert.All(
+            failures, f => Assert.True(f.At >= down && f.At <= up.AddSeconds(10), $"{f.What} at {f.At:O}, down {down:O}, up {up:O}"));
 
         var stored = new HashSet<string>();
         foreach (var page in await History.WalkBackAsync(owner, room, 100))
@@ -213,7 +221,8 @@ public sealed class PostgresRestartB23Tests(PrivatePostgresHubFixture hub) : ICl
     /// echo (its acknowledgement) or its error is already there.
     /// </summary>
     private static async Task SendLoopAsync(
-        WsPeer socket, string room, ConcurrentBag<string> acknowledged, ConcurrentQueue<(DateTime, string)> outcomes, CancellationToken stop)
+        WsPeer socket, string room, ConcurrentBag<string> acknowledged, ConcurrentQueue<(DateTime, string)> outcomes,
+        CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -236,7 +245,8 @@ public sealed class PostgresRestartB23Tests(PrivatePostgresHubFixture hub) : ICl
         }
     }
 
-    private static async Task ReadLoopAsync(Session reader, string room, ConcurrentQueue<(DateTime, string)> outcomes, CancellationToken stop)
+    private static async Task ReadLoopAsync(
+        Session reader, string room, ConcurrentQueue<(DateTime, string)> outcomes, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {

@@ -43,7 +43,8 @@ public sealed class ReconnectRecoveryTests(HubFixture hub) : IClassFixture<HubFi
         }
 
         await other.SendMessageAsync(stage.RoomId, "bob says hi while you are away");
-        await steady.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "bob says hi while you are away");
+        await steady.WaitForAsync(
+            "server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "bob says hi while you are away");
         await steady.SendMessageAsync(stage.RoomId, "and alice on her other tab");
         await steady.WaitForAsync("server:new_message", f => f["message"]!["content"]!.GetValue<string>() == "and alice on her other tab");
         await stage.Gateway.SendAsync(Chunk(stage.RoomId, agentId, finishedWhileAway, "short "));

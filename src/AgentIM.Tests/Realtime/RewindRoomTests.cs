@@ -23,7 +23,8 @@ public sealed class RewindRoomTests(HubFixture hub) : IClassFixture<HubFixture>
         await client.SendMessageAsync(room, "go back to here");
         var target = await IdOfAsync(client, "go back to here");
         var reply = Unique.Id("resp");
-        await gateway.SendAsync(new { type = "gateway:message_complete", roomId = room, agentId, messageId = reply, fullContent = "an answer" });
+        await gateway.SendAsync(
+            new { type = "gateway:message_complete", roomId = room, agentId, messageId = reply, fullContent = "an answer" });
         await client.WaitForAsync("server:message_complete");
         await watcher.SendMessageAsync(room, "bob after");
         var later = await IdOfAsync(client, "bob after");

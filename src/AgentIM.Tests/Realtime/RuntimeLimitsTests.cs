@@ -66,7 +66,8 @@ public sealed class RuntimeLimitsTests(HubFixture hub) : IClassFixture<HubFixtur
     private async Task ChangeAsync(string key, object? value)
     {
         var admin = await hub.LoginAdminAsync();
-        var (status, body) = await admin.PutAsync("/api/admin/settings", new { changes = new Dictionary<string, object?> { [key] = value } });
+        var (status, body) = await admin.PutAsync(
+            "/api/admin/settings", new { changes = new Dictionary<string, object?> { [key] = value } });
         Assert.True(status == 200, $"settings: {status} {body}");
     }
 }

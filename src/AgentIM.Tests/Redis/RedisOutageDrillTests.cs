@@ -101,7 +101,8 @@ public sealed class RedisOutageDrillTests(TwoNodeFixture nodes) : IClassFixture<
                 {
                     var probe = Unique.Id("probe");
                     await onA.SendMessageAsync(roomId, probe);
-                    var arrived = await onLate.TryWaitForAsync("server:new_message", f => Content(f) == probe, TimeSpan.FromMilliseconds(500));
+                    var arrived = await onLate.TryWaitForAsync(
+                        "server:new_message", f => Content(f) == probe, TimeSpan.FromMilliseconds(500));
                     return arrived is not null;
                 },
                 "node A reaches the node that started during the outage",

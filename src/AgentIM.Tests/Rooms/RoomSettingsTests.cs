@@ -141,7 +141,8 @@ public sealed class RoomSettingsTests(HubFixture hub) : IClassFixture<HubFixture
         var question = (await alice.WaitForAsync("server:new_message"))["message"]!["id"]!.GetValue<string>();
         await TestSql.ExecuteAsync(
             hub,
-            "INSERT INTO message_attachments (id, message_id, filename, mime_type, size, url, uploaded_by, created_at) VALUES ($1, $2, 'a.txt', 'text/plain', 8, $3, $4, now())",
+            "INSERT INTO message_attachments (id, message_id, filename, mime_type, size, url, uploaded_by, created_at) "
+            + "VALUES ($1, $2, 'a.txt', 'text/plain', 8, $3, $4, now())",
             Unique.Id("att"), question, "/uploads/" + Path.GetFileName(file), cast.Bob.UserId);
         var reply = Unique.Id("resp-del");
         for (var i = 0; i < 5; i++)

@@ -99,7 +99,9 @@ public sealed class RoutersApiTests(RoutersHubFixture hub) : IClassFixture<Route
 
         (status, body) = await user.PostAsync("/api/routers", new { name = "x" });
         Assert.Equal(400, status);
-        Assert.Contains(body!["fields"]!.AsArray(), f => f!["field"]!.GetValue<string>() == "llmBaseUrl" && f["message"]!.GetValue<string>() == "Required");
+        Assert.Contains(
+            body!["fields"]!.AsArray(),
+            f => f!["field"]!.GetValue<string>() == "llmBaseUrl" && f["message"]!.GetValue<string>() == "Required");
 
         using var broken = await RawHttp.SendAsync(hub, HttpMethod.Post, "/api/routers", "{\"name\":", user.AccessToken);
         Assert.Equal(400, (int)broken.StatusCode);
@@ -118,7 +120,8 @@ public sealed class RoutersApiTests(RoutersHubFixture hub) : IClassFixture<Route
     {
         var user = await hub.CreateUserAsync();
 
-        var (status, body) = await user.PostAsync("/api/routers", new { name = "ssrf", llmBaseUrl = url, llmApiKey = "sk-1234567890", llmModel = "m" });
+        var (status, body) = await user.PostAsync(
+            "/api/routers", new { name = "ssrf", llmBaseUrl = url, llmApiKey = "sk-1234567890", llmModel = "m" });
 
         Assert.Equal(400, status);
         Assert.Equal("LLM base URL must not point to internal or private networks", body!["error"]!.GetValue<string>());
@@ -227,7 +230,8 @@ public sealed class RoutersApiTests(RoutersHubFixture hub) : IClassFixture<Route
         Assert.Equal("••••AB", updated["llmApiKey"]!.GetValue<string>());
         Assert.Equal("all", updated["visibility"]!.GetValue<string>());
 
-        (status, body) = await alice.PutAsync($"/api/routers/{id}", new { description = (string?)null, llmApiKey = "sk-replacement-key-ZZ" });
+        (status, body) = await alice.PutAsync(
+            $"/api/routers/{id}", new { description = (string?)null, llmApiKey = "sk-replacement-key-ZZ" });
         Assert.Equal(200, status);
         Assert.Null(body!["data"]!["description"]);
         Assert.Equal("••••ZZ", body["data"]!["llmApiKey"]!.GetValue<string>());
@@ -249,10 +253,12 @@ public sealed class RoutersApiTests(RoutersHubFixture hub) : IClassFixture<Route
         Assert.Equal(404, (await bob.PutAsync($"/api/routers/{personal}", new { name = "x" })).Status);
         Assert.Equal(200, (await admin.PutAsync($"/api/routers/{personal}", new { llmModel = "by-admin" })).Status);
 
-        (status, body) = await admin.PutAsync($"/api/routers/{global}", new { visibility = "whitelist", visibilityList = Array.Empty<string>() });
+        (status, body) = await admin.PutAsync(
+            $"/api/routers/{global}", new { visibility = "whitelist", visibilityList = Array.Empty<string>() });
         Assert.Equal(400, status);
         Assert.Equal("validation.visibilityListRequired", body!["fields"]![0]!["message"]!.GetValue<string>());
-        (status, body) = await admin.PutAsync($"/api/routers/{global}", new { visibility = "whitelist", visibilityList = new[] { alice.UserId } });
+        (status, body) = await admin.PutAsync(
+            $"/api/routers/{global}", new { visibility = "whitelist", visibilityList = new[] { alice.UserId } });
         Assert.Equal(200, status);
         Assert.Equal(404, (await bob.GetAsync($"/api/routers/{global}")).Status);
     }
@@ -332,11 +338,13 @@ public sealed class RoutersApiTests(RoutersHubFixture hub) : IClassFixture<Route
         Assert.Equal("Router configuration error", body!["error"]!.GetValue<string>());
     }
 
-    private static object Body(string name, string scope = "personal", string apiKey = "sk-0123456789-key", string visibility = "all", string[]? list = null) =>
+    private static object Body(
+        string name, string scope = "personal", string apiKey = "sk-0123456789-key", string visibility = "all", string[]? list = null) =>
         new { name, scope, llmBaseUrl = PublicUrl, llmApiKey = apiKey, llmModel = "gpt-test", visibility, visibilityList = list ?? [] };
 
     private static async Task<JsonObject> CreateAsync(
-        Session session, string name, string scope = "personal", string apiKey = "sk-0123456789-key", string visibility = "all", string[]? list = null)
+        Session session, string name, string scope = "personal", string apiKey = "sk-0123456789-key",
+        string visibility = "all", string[]? list = null)
     {
         var (status, body) = await session.PostAsync("/api/routers", Body(name, scope, apiKey, visibility, list));
         Assert.True(status == 201, $"create router: {status} {body}");

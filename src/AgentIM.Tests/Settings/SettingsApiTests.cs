@@ -75,7 +75,8 @@ public sealed class SettingsApiTests(SettingsHubFixture hub) : IClassFixture<Set
         var user = await hub.CreateUserAsync();
 
         Assert.Equal(403, (await user.GetAsync("/api/admin/settings")).Status);
-        var (status, body) = await user.PutAsync("/api/admin/settings", new { changes = new Dictionary<string, string> { ["totp.issuer"] = "X" } });
+        var (status, body) = await user.PutAsync(
+            "/api/admin/settings", new { changes = new Dictionary<string, string> { ["totp.issuer"] = "X" } });
         Assert.Equal(403, status);
         Assert.Equal("Admin access required", body!["error"]!.GetValue<string>());
         using var anonymous = await RawHttp.SendAsync(hub, HttpMethod.Get, "/api/admin/settings");
@@ -89,18 +90,23 @@ public sealed class SettingsApiTests(SettingsHubFixture hub) : IClassFixture<Set
 
         var (status, body) = await admin.PutAsync("/api/admin/settings", new
         {
-            changes = new Dictionary<string, object> { ["totp.issuer"] = "Round Trip", ["router.maxChainDepth"] = 9, ["trust.proxy"] = true },
+            changes = new Dictionary<string, object>
+            {
+                ["totp.issuer"] = "Round Trip", ["router.maxChainDepth"] = 9, ["trust.proxy"] = true,
+            },
         });
 
         Assert.Equal(200, status);
         Assert.True(body!["ok"]!.GetValue<bool>());
-        Assert.Equal(["totp.issuer", "router.maxChainDepth", "trust.proxy"], body["data"]!["updated"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(
+            ["totp.issuer", "router.maxChainDepth", "trust.proxy"], body["data"]!["updated"]!.AsArray().Select(v => v!.GetValue<string>()));
         var items = await ItemsAsync(admin);
         Assert.Equal(("Round Trip", "db"), ValueAndSource(items["totp.issuer"]));
         Assert.Equal(("9", "db"), ValueAndSource(items["router.maxChainDepth"]));
         Assert.Equal(("true", "db"), ValueAndSource(items["trust.proxy"]));
 
-        (status, _) = await admin.PutAsync("/api/admin/settings", new { changes = new Dictionary<string, object?> { ["totp.issuer"] = null } });
+        (status, _) = await admin.PutAsync(
+            "/api/admin/settings", new { changes = new Dictionary<string, object?> { ["totp.issuer"] = null } });
         Assert.Equal(200, status);
         Assert.Equal(("AgentIM", "default"), ValueAndSource((await ItemsAsync(admin))["totp.issuer"]));
     }
@@ -126,7 +132,8 @@ public sealed class SettingsApiTests(SettingsHubFixture hub) : IClassFixture<Set
         Assert.Equal("sk-very-secret-router-key", (await settings.GetAsync(default)).SystemRouterApiKey);
 
         // The UI echoing the mask back changes nothing.
-        (status, var body) = await admin.PutAsync("/api/admin/settings", new { changes = new Dictionary<string, string> { ["router.llm.apiKey"] = shown } });
+        (status, var body) = await admin.PutAsync(
+            "/api/admin/settings", new { changes = new Dictionary<string, string> { ["router.llm.apiKey"] = shown } });
         Assert.Equal(200, status);
         Assert.Empty(body!["data"]!["updated"]!.AsArray());
         Assert.Equal(stored, await StoredValueAsync("router.llm.apiKey"));
@@ -169,7 +176,8 @@ public sealed class SettingsApiTests(SettingsHubFixture hub) : IClassFixture<Set
     {
         var admin = await hub.LoginAdminAsync();
 
-        var (status, body) = await admin.PutAsync("/api/admin/settings", new { changes = new Dictionary<string, string> { ["cors.origin"] = value } });
+        var (status, body) = await admin.PutAsync(
+            "/api/admin/settings", new { changes = new Dictionary<string, string> { ["cors.origin"] = value } });
 
         Assert.Equal(400, status);
         Assert.Equal(message, body!["error"]!.GetValue<string>());
@@ -232,7 +240,8 @@ public sealed class SettingsApiTests(SettingsHubFixture hub) : IClassFixture<Set
         }
     }
 
-    private static (string, string) ValueAndSource(JsonObject item) => (item["value"]!.GetValue<string>(), item["source"]!.GetValue<string>());
+    private static (string, string) ValueAndSource(JsonObject item) =>
+        (item["value"]!.GetValue<string>(), item["source"]!.GetValue<string>());
 
     private static async Task<Dictionary<string, JsonObject>> ItemsAsync(Session admin)
     {

@@ -8,7 +8,8 @@ namespace AgentIM.Tests.Support;
 /// </summary>
 public static class TestEnvironment
 {
-    private const string Advice = "Start the private servers first: `scripts/services.sh start` and `source /tmp/agentim-dev/services.env`, or run `make test`.";
+    private const string Advice = "Start the private servers first: `scripts/services.sh start` and "
+        + "`source /tmp/agentim-dev/services.env`, or run `make test`.";
 
     public static string DatabaseUrl => Require("DATABASE_URL");
 

@@ -11,7 +11,8 @@ namespace AgentIM.Tests.Support;
 /// </summary>
 public static partial class WireRules
 {
-    private static readonly string[] MessageRequired = ["id", "roomId", "senderId", "senderType", "senderName", "type", "content", "mentions", "createdAt"];
+    private static readonly string[] MessageRequired =
+        ["id", "roomId", "senderId", "senderType", "senderName", "type", "content", "mentions", "createdAt"];
 
     // The three fields the web schema lets be null (websocket.md §8.2).
     private static readonly string[] NullableRoomFields = ["routerId", "pinnedAt", "archivedAt"];
@@ -39,7 +40,9 @@ public static partial class WireRules
                     Assert.NotNull(frame[key]?.GetValue<string>());
                 }
 
-                Assert.Contains(frame["chunk"]!["type"]!.GetValue<string>(), new[] { "text", "thinking", "tool_use", "tool_result", "error", "workspace_status" });
+                Assert.Contains(
+                    frame["chunk"]!["type"]!.GetValue<string>(),
+                    new[] { "text", "thinking", "tool_use", "tool_result", "error", "workspace_status" });
                 Assert.NotNull(frame["chunk"]!["content"]?.GetValue<string>());
                 break;
             case "server:send_to_agent":
@@ -81,7 +84,8 @@ public static partial class WireRules
     /// <summary>Every timestamp looks like JavaScript's toISOString: UTC, three fractional digits, Z (case B20).</summary>
     public static bool IsWireTimestamp(string value) =>
         IsoTimestamp().IsMatch(value)
-        && DateTime.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _);
+        && DateTime.TryParseExact(
+            value, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _);
 
     private static void AssertNoNulls(JsonNode node, string path, string type)
     {

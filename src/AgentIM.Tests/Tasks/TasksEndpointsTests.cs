@@ -45,7 +45,8 @@ public sealed class TasksEndpointsTests(HubFixture hub) : IClassFixture<HubFixtu
         await alice.AddMemberAsync(room, agentId, "agent");
 
         var (status, body) = await alice.PostAsync(
-            $"/api/tasks/rooms/{room}", new { title = "ship", description = "all of it", dueDate = "2026-01-05T10:00:00Z", assigneeId = bob.UserId });
+            $"/api/tasks/rooms/{room}",
+            new { title = "ship", description = "all of it", dueDate = "2026-01-05T10:00:00Z", assigneeId = bob.UserId });
         var (agentStatus, agentBody) = await alice.PostAsync(
             $"/api/tasks/rooms/{room}", new { title = "review", assigneeId = agentId, assigneeType = "agent" });
         var (creatorStatus, _) = await bob.PostAsync($"/api/tasks/rooms/{room}", new { title = "ask", assigneeId = alice.UserId });
@@ -104,7 +105,8 @@ public sealed class TasksEndpointsTests(HubFixture hub) : IClassFixture<HubFixtu
         var admin = await hub.LoginAdminAsync();
 
         var (status, body) = await alice.PostAsync($"/api/tasks/rooms/{room}", new { title = "t", assigneeId = outsider.UserId });
-        var (agentStatus, agentBody) = await alice.PostAsync($"/api/tasks/rooms/{room}", new { title = "t", assigneeId = alice.UserId, assigneeType = "agent" });
+        var (agentStatus, agentBody) = await alice.PostAsync(
+            $"/api/tasks/rooms/{room}", new { title = "t", assigneeId = alice.UserId, assigneeType = "agent" });
 
         Assert.Equal(400, status);
         Assert.Equal("Assignee is not a member of this room", Str(body, "error"));
@@ -190,7 +192,8 @@ public sealed class TasksEndpointsTests(HubFixture hub) : IClassFixture<HubFixtu
         }
 
         Assert.Equal(["in_progress", "in_progress", "in_progress", "completed"], statuses);
-        Assert.Null(await client.TryWaitForAsync("server:task_update", f => Str(f["task"], "title") == "mine now", TimeSpan.FromMilliseconds(300)));
+        Assert.Null(await client.TryWaitForAsync(
+            "server:task_update", f => Str(f["task"], "title") == "mine now", TimeSpan.FromMilliseconds(300)));
     }
 
     [Theory]
@@ -302,7 +305,8 @@ public sealed class TasksEndpointsTests(HubFixture hub) : IClassFixture<HubFixtu
         var carol = await hub.CreateUserAsync("carol");
         var outsider = await hub.CreateUserAsync("out");
         var room = await alice.CreateRoomAsync("tasks", bob.UserId);
-        var (status, body) = await alice.PostAsync($"/api/rooms/{room}/members", new { memberId = carol.UserId, memberType = "user", role = "admin" });
+        var (status, body) = await alice.PostAsync(
+            $"/api/rooms/{room}/members", new { memberId = carol.UserId, memberType = "user", role = "admin" });
         Assert.True(status == 201, $"add admin: {status} {body}");
         return (alice, bob, carol, outsider, room);
     }

@@ -159,14 +159,16 @@ public sealed class UsersAdminTests(HubFixture hub) : IClassFixture<HubFixture>
         var task = Unique.Id("task");
         await TestSql.ExecuteAsync(
             hub,
-            "INSERT INTO tasks (id, room_id, title, assignee_id, assignee_type, created_by_id, created_at, updated_at) VALUES ($1, $2, 't', $3, 'user', $4, now(), now())",
+            "INSERT INTO tasks (id, room_id, title, assignee_id, assignee_type, created_by_id, created_at, updated_at) "
+            + "VALUES ($1, $2, 't', $3, 'user', $4, now(), now())",
             task, carolsRoom, victim.UserId, carol.UserId);
         var file = Path.Combine(hub.Config.UploadDir, $"{Unique.Id("up")}.png");
         await File.WriteAllTextAsync(file, "png");
         var upload = Unique.Id("att");
         await TestSql.ExecuteAsync(
             hub,
-            "INSERT INTO message_attachments (id, filename, mime_type, size, url, uploaded_by, created_at) VALUES ($1, 'a.png', 'image/png', 3, $2, $3, now())",
+            "INSERT INTO message_attachments (id, filename, mime_type, size, url, uploaded_by, created_at) "
+            + "VALUES ($1, 'a.png', 'image/png', 3, $2, $3, now())",
             upload, "/uploads/" + Path.GetFileName(file), victim.UserId);
         await using var victimSocket = await WsPeer.ClientAsync(victim, ownRoom);
         await using var carolSocket = await WsPeer.ClientAsync(carol, ownRoom, carolsRoom);

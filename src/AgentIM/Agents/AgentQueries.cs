@@ -102,11 +102,17 @@ public sealed class AgentQueries(HubDatabase database)
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = agentId });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)visibility ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)visibility ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
         var listJson = visibilityList is null
             ? null
             : System.Text.Json.JsonSerializer.Serialize(visibilityList.ToList(), AgentsJson.Default.ListString);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)listJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)listJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         var agents = await ReadAgentsAsync(command, withOwnerName: false, cancellationToken);
         return agents.Count == 0 ? null : agents[0];
@@ -222,7 +228,8 @@ public sealed class AgentQueries(HubDatabase database)
     }
 
     private static async Task<List<string>> RemoveMembershipsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<string> agentIds,
+        CancellationToken cancellationToken)
     {
         var rooms = new List<string>();
         if (agentIds.Count == 0)
@@ -247,7 +254,8 @@ public sealed class AgentQueries(HubDatabase database)
         return rooms.Distinct().ToList();
     }
 
-    private static async Task<List<AgentDto>> ReadAgentsAsync(NpgsqlCommand command, bool withOwnerName, CancellationToken cancellationToken)
+    private static async Task<List<AgentDto>> ReadAgentsAsync(
+        NpgsqlCommand command, bool withOwnerName, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var agents = new List<AgentDto>();
@@ -282,7 +290,8 @@ public sealed class AgentQueries(HubDatabase database)
         return agents;
     }
 
-    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static RawJson? NullableJson(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new RawJson(reader.GetString(ordinal));

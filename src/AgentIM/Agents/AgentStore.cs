@@ -50,7 +50,8 @@ public sealed class AgentStore(HubDatabase database)
         CancellationToken cancellationToken)
     {
         const string sql = """
-            INSERT INTO gateways (id, user_id, name, hostname, platform, arch, node_version, connected_at, disconnected_at, ephemeral, created_at)
+            INSERT INTO gateways
+                (id, user_id, name, hostname, platform, arch, node_version, connected_at, disconnected_at, ephemeral, created_at)
             VALUES ($1, $2, coalesce($3, $1), $3, $4, $5, $6, $7, NULL, $8, $7)
             ON CONFLICT (id) DO UPDATE
             SET connected_at = EXCLUDED.connected_at,
@@ -70,7 +71,9 @@ public sealed class AgentStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)nodeVersion ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = ephemeral });
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? GatewayAuthOutcome.Accepted : GatewayAuthOutcome.OwnedByAnotherUser;
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1
+            ? GatewayAuthOutcome.Accepted
+            : GatewayAuthOutcome.OwnedByAnotherUser;
     }
 
     public async Task MarkGatewayDisconnectedAsync(string gatewayId, CancellationToken cancellationToken)
@@ -85,7 +88,8 @@ public sealed class AgentStore(HubDatabase database)
     /// Upserts an agent as online. An existing id keeps its gateway and visibility (behaviour.md §6.2); an id that
     /// lives on another user's gateway is refused.
     /// </summary>
-    public async Task<RegisterOutcome> RegisterAsync(AgentRegistration agent, string gatewayId, string userId, CancellationToken cancellationToken)
+    public async Task<RegisterOutcome> RegisterAsync(
+        AgentRegistration agent, string gatewayId, string userId, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO agents (id, name, type, status, gateway_id, working_directory, capabilities, slash_commands, mcp_servers, model,
@@ -161,18 +165,31 @@ public sealed class AgentStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = agent.Type });
         command.Parameters.Add(new NpgsqlParameter { Value = gatewayId });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.WorkingDirectory ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.CapabilitiesJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.SlashCommandsJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.McpServersJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)agent.CapabilitiesJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)agent.SlashCommandsJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)agent.McpServersJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)agent.Model ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
-        var outcome = await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? RegisterOutcome.Registered : RegisterOutcome.OwnedByAnotherUser;
+        var outcome = await command.ExecuteNonQueryAsync(cancellationToken) == 1
+            ? RegisterOutcome.Registered
+            : RegisterOutcome.OwnedByAnotherUser;
         await transaction.CommitAsync(cancellationToken);
         return outcome;
     }
 
-    /// <summary>Whether the owner has an agent other than <paramref name="agentId"/> named <paramref name="name"/>, ignoring case.</summary>
+    /// <summary>
+    /// Whether the owner has an agent other than <paramref name="agentId"/> named <paramref name="name"/>, ignoring case.
+    /// </summary>
     public async Task<bool> IsNameTakenAsync(string ownerId, string agentId, string name, CancellationToken cancellationToken)
     {
         const string sql = """

@@ -145,7 +145,8 @@ public static class AgentsEndpoints
             return Api.Error(409, AgentNameTaken);
         }
 
-        var updated = await agents.UpdateAsync(id, name, request.Visibility, request.VisibilityList?.Select(v => v!).ToList(), cancellationToken);
+        var updated = await agents.UpdateAsync(
+            id, name, request.Visibility, request.VisibilityList?.Select(v => v!).ToList(), cancellationToken);
         if (updated is null)
         {
             return Api.NotFound(AgentNotFound);
@@ -203,7 +204,8 @@ public static class AgentsEndpoints
 
     /// <summary>Asks a connected gateway of the caller to start an agent; the outcome arrives later over the client socket.</summary>
     private static async Task<IResult> SpawnAsync(
-        HttpContext context, AgentQueries agents, ConnectionRegistry registry, ILogger<AgentQueries> logger, CancellationToken cancellationToken)
+        HttpContext context, AgentQueries agents, ConnectionRegistry registry, ILogger<AgentQueries> logger,
+        CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, AgentsJson.Default.SpawnAgentRequest, cancellationToken);
         if (body.Problem is not null)
@@ -326,7 +328,8 @@ public static class AgentsEndpoints
         AgentDto agent, AgentStore agentStore, ConnectionRegistry registry, CancellationToken cancellationToken)
     {
         var frame = Frames.Serialize(
-            new AgentStatusFrame(new AgentStatusDto(agent.Id, agent.Name, agent.Type, agent.Status, agent.SlashCommands, agent.McpServers, agent.Model)),
+            new AgentStatusFrame(
+                new AgentStatusDto(agent.Id, agent.Name, agent.Type, agent.Status, agent.SlashCommands, agent.McpServers, agent.Model)),
             WireJson.Default.AgentStatusFrame);
         foreach (var roomId in await agentStore.ListRoomsOfAgentAsync(agent.Id, cancellationToken))
         {

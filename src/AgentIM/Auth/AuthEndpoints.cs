@@ -33,7 +33,8 @@ public static class AuthEndpoints
         return app;
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(
+        HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(context.Request, ApiJson.Default.LoginRequest, cancellationToken);
         if (body.Problem is not null)
@@ -54,11 +55,13 @@ public static class AuthEndpoints
         if (outcome.Tokens is not { } issued)
         {
             await audit.WriteAsync(
-                context, outcome.UserId, AuditActions.LoginFailed, outcome.UserId, AuditActions.UserTarget, outcome.Details, cancellationToken);
+                context, outcome.UserId, AuditActions.LoginFailed, outcome.UserId, AuditActions.UserTarget, outcome.Details,
+                cancellationToken);
             return Api.Error(401, AuthService.InvalidCredentials);
         }
 
-        await audit.WriteAsync(context, issued.User.Id, AuditActions.Login, issued.User.Id, AuditActions.UserTarget, null, cancellationToken);
+        await audit.WriteAsync(
+            context, issued.User.Id, AuditActions.Login, issued.User.Id, AuditActions.UserTarget, null, cancellationToken);
         SetRefreshCookie(context, issued.RefreshToken, issued.RefreshLifetime);
         var user = issued.User;
         return Api.Ok(
@@ -125,7 +128,8 @@ public static class AuthEndpoints
         && request.Host.HasValue
         && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<IResult> LogoutAsync(HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LogoutAsync(
+        HttpContext context, AuthService auth, AuditLog audit, CancellationToken cancellationToken)
     {
         var token = context.Request.Cookies[RefreshCookie];
         if (string.IsNullOrEmpty(token))
@@ -136,7 +140,8 @@ public static class AuthEndpoints
 
         var caller = context.Caller();
         await auth.LogoutAsync(caller, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
-        await audit.WriteAsync(context, caller.UserId, AuditActions.Logout, caller.UserId, AuditActions.UserTarget, null, cancellationToken);
+        await audit.WriteAsync(
+            context, caller.UserId, AuditActions.Logout, caller.UserId, AuditActions.UserTarget, null, cancellationToken);
         ClearRefreshCookie(context);
         return Api.Done();
     }

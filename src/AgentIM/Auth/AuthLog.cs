@@ -15,7 +15,8 @@ internal static partial class AuthLog
         Message = "ADMIN_PASSWORD is empty: no admin account was created or updated")]
     public static partial void NoAdminPassword(ILogger logger);
 
-    [LoggerMessage(EventId = 1005, EventName = "AdminCreated", Level = LogLevel.Information, Message = "Created the admin account {UserId}")]
+    [LoggerMessage(
+        EventId = 1005, EventName = "AdminCreated", Level = LogLevel.Information, Message = "Created the admin account {UserId}")]
     public static partial void AdminCreated(ILogger logger, string userId);
 
     [LoggerMessage(EventId = 1006, EventName = "AdminRepaired", Level = LogLevel.Information,

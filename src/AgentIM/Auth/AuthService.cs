@@ -145,7 +145,8 @@ public sealed class AuthService(
 
         if (!existing.IsAdmin || !await hasher.VerifyAsync(password, existing.PasswordHash, cancellationToken))
         {
-            await users.SetPasswordAndRoleAsync(existing.Id, await hasher.HashAsync(password, cancellationToken), "admin", cancellationToken);
+            await users.SetPasswordAndRoleAsync(
+                existing.Id, await hasher.HashAsync(password, cancellationToken), "admin", cancellationToken);
             AuthLog.AdminRepaired(logger, existing.Id);
         }
     }

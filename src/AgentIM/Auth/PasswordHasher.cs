@@ -30,7 +30,8 @@ public sealed class PasswordHasher
 
     public PasswordHasher()
     {
-        _dummyHash = new Lazy<Task<string>>(() => HashAsync(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), CancellationToken.None));
+        _dummyHash = new Lazy<Task<string>>(
+            () => HashAsync(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), CancellationToken.None));
     }
 
     public async Task<string> HashAsync(string password, CancellationToken cancellationToken)

@@ -23,7 +23,8 @@ public sealed class SessionStore(HubDatabase database)
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>Stores a refresh token for a new login, keeping at most ten per user (the oldest go).</summary>
-    public async Task InsertForLoginAsync(string userId, string sessionId, string token, DateTime expiresAt, CancellationToken cancellationToken)
+    public async Task InsertForLoginAsync(
+        string userId, string sessionId, string token, DateTime expiresAt, CancellationToken cancellationToken)
     {
         const string trim = """
             DELETE FROM refresh_tokens
@@ -51,7 +52,8 @@ public sealed class SessionStore(HubDatabase database)
     /// Consumes a refresh token and stores its successor in one transaction. The DELETE … RETURNING is the
     /// arbiter: of two concurrent refreshes with the same token exactly one gets the row, the other null at once.
     /// </summary>
-    public async Task<ConsumedRefreshToken?> RotateAsync(string presented, string successor, DateTime successorExpiresAt, CancellationToken cancellationToken)
+    public async Task<ConsumedRefreshToken?> RotateAsync(
+        string presented, string successor, DateTime successorExpiresAt, CancellationToken cancellationToken)
     {
         const string consume = """
             DELETE FROM refresh_tokens
@@ -157,7 +159,8 @@ public sealed class SessionStore(HubDatabase database)
         var users = new List<(string, DateTime)>();
         var sessions = new List<(string, DateTime)>();
         var now = DateTime.UtcNow;
-        await using (var command = database.DataSource.CreateCommand("SELECT id, sessions_revoked_at FROM users WHERE sessions_revoked_at > $1"))
+        await using (var command = database.DataSource.CreateCommand(
+            "SELECT id, sessions_revoked_at FROM users WHERE sessions_revoked_at > $1"))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = now - accessLifetime });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -71,9 +71,11 @@ public sealed class TokenService
             Sid = sessionId,
             IatMs = nowMs,
         };
-        var body = $"{_encodedHeader}.{Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload, TokenJson.Default.JwtPayload))}";
+        var encodedPayload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload, TokenJson.Default.JwtPayload));
+        var body = $"{_encodedHeader}.{encodedPayload}";
         var token = $"{body}.{Base64Url.EncodeToString(Sign(_key, body))}";
-        return (token, new AccessClaims(userId, username, sessionId, payload.Jti, nowMs, DateTimeOffset.FromUnixTimeSeconds(payload.Exp).UtcDateTime));
+        return (token, new AccessClaims(
+            userId, username, sessionId, payload.Jti, nowMs, DateTimeOffset.FromUnixTimeSeconds(payload.Exp).UtcDateTime));
     }
 
     /// <summary>Raises <see cref="LongestAccessLifetime"/> to <paramref name="lifetime"/> if it is longer.</summary>

@@ -21,7 +21,9 @@ public sealed class BookmarkStore(HubDatabase database)
              WHERE rm.room_id = r.id AND rm.member_id = $1 AND rm.member_type = 'user'))
         """;
 
-    /// <summary>The user's bookmarks newest first, after <paramref name="before"/> when given; one extra row tells if there is more.</summary>
+    /// <summary>
+    /// The user's bookmarks newest first, after <paramref name="before"/> when given; one extra row tells if there is more.
+    /// </summary>
     public async Task<(List<BookmarkItem> Items, bool HasMore)> ListAsync(
         string userId, HistoryPosition? before, int limit, CancellationToken cancellationToken)
     {
@@ -88,7 +90,8 @@ public sealed class BookmarkStore(HubDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('bookmarks:' || $1, 0))", connection, transaction))
+        await using (var command = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended('bookmarks:' || $1, 0))", connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = userId });
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -74,7 +74,8 @@ public static class BookmarksEndpoints
             return problem;
         }
 
-        var (outcome, bookmark) = await bookmarks.CreateAsync(context.Caller().UserId, request.MessageId!, request.Note ?? "", cancellationToken);
+        var (outcome, bookmark) = await bookmarks.CreateAsync(
+            context.Caller().UserId, request.MessageId!, request.Note ?? "", cancellationToken);
         return outcome switch
         {
             CreateBookmarkOutcome.Created => Api.Ok(bookmark!, BookmarksJson.Default.ApiOkBookmarkDto, StatusCodes.Status201Created),
@@ -84,7 +85,8 @@ public static class BookmarksEndpoints
         };
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext context, BookmarkStore bookmarks, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(
+        string id, HttpContext context, BookmarkStore bookmarks, CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(id))
         {

@@ -130,7 +130,8 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hub
         }
         catch (Exception e) when (DbErrors.IsUnavailable(e) || e is NpgsqlException or TimeoutException)
         {
-            return [new(CheckVerdict.Fail, "postgresql", $"cannot read the server's settings with DATABASE_URL: {e.Message.ReplaceLineEndings(" ")}",
+            return [new(CheckVerdict.Fail, "postgresql",
+                $"cannot read the server's settings with DATABASE_URL: {e.Message.ReplaceLineEndings(" ")}",
                 "start PostgreSQL or correct DATABASE_URL")];
         }
 
@@ -152,9 +153,11 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hub
         lines.Add(max - reserved < pool
             ? new(CheckVerdict.Fail, "max_connections",
                 $"{max} ({max - reserved} after {reserved} reserved for superusers) is below the hub's pool DB_POOL_SIZE={pool}",
-                $"set max_connections = {Math.Max(tierPg.MaxConnections, pool + reserved + 5)} in postgresql.conf and restart PostgreSQL, or lower DB_POOL_SIZE")
+                $"set max_connections = {Math.Max(tierPg.MaxConnections, pool + reserved + 5)} in postgresql.conf and restart PostgreSQL, "
+                + "or lower DB_POOL_SIZE")
             : max < tierPg.MaxConnections
-                ? new(CheckVerdict.Warn, "max_connections", $"{max} is below the {tierPg.MaxConnections} recommended for up to {plan.TierMaxUsers} users",
+                ? new(CheckVerdict.Warn, "max_connections",
+                    $"{max} is below the {tierPg.MaxConnections} recommended for up to {plan.TierMaxUsers} users",
                     $"set max_connections = {tierPg.MaxConnections} in postgresql.conf and restart PostgreSQL")
                 : new(CheckVerdict.Pass, "max_connections", $"{max} leaves room for the hub's pool of {pool}"));
         lines.Add(Memory("shared_buffers", numbers["shared_buffers"], tierPg.SharedBuffersMb, "and restart PostgreSQL"));
@@ -204,7 +207,8 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hub
             var used = long.Parse(memory.GetValueOrDefault("used_memory", "0"), CultureInfo.InvariantCulture);
             var max = long.Parse(memory.GetValueOrDefault("maxmemory", "0"), CultureInfo.InvariantCulture);
             var wanted = plan.Redis.InstanceMb * Mb;
-            var found = $"PING {latency.TotalMilliseconds:0.#} ms, {used / (double)Mb:0.#}MB used, maxmemory {(max == 0 ? "unlimited" : $"{max / Mb}MB")}";
+            var found = $"PING {latency.TotalMilliseconds:0.#} ms, {used / (double)Mb:0.#}MB used, "
+                + $"maxmemory {(max == 0 ? "unlimited" : $"{max / Mb}MB")}";
             return max != 0 && max < wanted
                 ? new(CheckVerdict.Warn, subject, $"{found}, below the {plan.Redis.InstanceMb}MB recommended",
                     $"set maxmemory {plan.Redis.InstanceMb}mb in redis.conf")
@@ -243,7 +247,9 @@ public sealed class CapacityChecks(HubConfig config, CapacityPlan plan, int? hub
             : new(CheckVerdict.Pass, "UPLOAD_DIR volume", $"{path} is on its own filesystem ({mount})");
     }
 
-    /// <summary>The mount point holding <paramref name="path"/>: the longest mount point in /proc/self/mountinfo that contains it.</summary>
+    /// <summary>
+    /// The mount point holding <paramref name="path"/>: the longest mount point in /proc/self/mountinfo that contains it.
+    /// </summary>
     private static string MountPointOf(string path)
     {
         var real = new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;

@@ -46,12 +46,19 @@ public static class CapacityPlanCommand
         var tier = plan.Users <= plan.TierMaxUsers
             ? $"seed tier: up to {plan.TierMaxUsers} users"
             : $"beyond the seed's largest tier of {plan.TierMaxUsers} users: its hardware and PostgreSQL figures are a floor, not a fit";
+        var postgres = string.Create(CultureInfo.InvariantCulture,
+            $"max_connections = {pg.MaxConnections}, shared_buffers = {pg.SharedBuffersMb}MB, work_mem = {pg.WorkMemMb}MB");
+        var redisParts = string.Create(CultureInfo.InvariantCulture,
+            $"sessions {redis.SessionsKb} KB, subscriptions {redis.SubscriptionsKb} KB, channels {redis.ChannelsKb} KB, "
+            + $"typing {redis.TypingKb} KB, revocations {redis.RevocationsKb} KB");
+        var openFiles = string.Create(CultureInfo.InvariantCulture,
+            $"ulimit -n {ws.OpenFileLimit} (LimitNOFILE={ws.OpenFileLimit} in the systemd unit)");
         return string.Create(CultureInfo.InvariantCulture, $"""
             Capacity plan for {plan.Users} users and {plan.Rooms} rooms ({tier})
             Hardware     {h.Vcpu} vCPU, {h.RamGb} GB RAM, {h.DiskGb} GB disk ({h.Notes})
-            PostgreSQL   max_connections = {pg.MaxConnections}, shared_buffers = {pg.SharedBuffersMb}MB, work_mem = {pg.WorkMemMb}MB, data disk {pg.DataDiskGb} GB
-            Redis        ~{redis.EstimateKb} KB (sessions {redis.SessionsKb} KB, subscriptions {redis.SubscriptionsKb} KB, channels {redis.ChannelsKb} KB, typing {redis.TypingKb} KB, revocations {redis.RevocationsKb} KB); a {redis.InstanceMb} MB instance
-            WebSockets   ~{ws.ExpectedConnections} connections; ulimit -n {ws.OpenFileLimit} (LimitNOFILE={ws.OpenFileLimit} in the systemd unit)
+            PostgreSQL   {postgres}, data disk {pg.DataDiskGb} GB
+            Redis        ~{redis.EstimateKb} KB ({redisParts}); a {redis.InstanceMb} MB instance
+            WebSockets   ~{ws.ExpectedConnections} connections; {openFiles}
             Uploads      per month: light (text-only) {up.Light}, moderate (images) {up.Moderate}, heavy (documents) {up.Heavy}
             """);
     }

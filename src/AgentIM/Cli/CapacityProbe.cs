@@ -141,7 +141,8 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
             await Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds), cancellationToken);
             var with = await ReadRssAsync(api, cancellationToken);
             var perSocketKb = (with - before) / 1e3 / options.Sockets;
-            Say($"RSS with {options.Sockets} idle sockets {with / 1e6:0.0} MB ({perSocketKb:0.0} KB each), opened in {connectSeconds:0.0} s");
+            Say($"RSS with {options.Sockets} idle sockets {with / 1e6:0.0} MB ({perSocketKb:0.0} KB each), "
+                + $"opened in {connectSeconds:0.0} s");
             return new CapacityProbeIdle(idleRss, options.Sockets, before, with, Math.Round(perSocketKb, 2), Math.Round(connectSeconds, 2));
         }
         finally
@@ -172,9 +173,11 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
             for (var i = 0; i < options.Clients; i++)
             {
                 sockets[i] = await CapacityProbeSocket.OpenAsync(socketUri, invoker, users[i].Token, 16 * 1024, cancellationToken);
-                await sockets[i].SendAsync(new ProbeRoomFrame("client:join_room", roomId), CapacityProbeJson.Default.ProbeRoomFrame, cancellationToken);
+                await sockets[i].SendAsync(
+                    new ProbeRoomFrame("client:join_room", roomId), CapacityProbeJson.Default.ProbeRoomFrame, cancellationToken);
                 // Frames of a socket are handled in order: the pong proves the join is done.
-                await sockets[i].SendAsync(new ProbePingFrame("client:ping", i), CapacityProbeJson.Default.ProbePingFrame, cancellationToken);
+                await sockets[i].SendAsync(
+                    new ProbePingFrame("client:ping", i), CapacityProbeJson.Default.ProbePingFrame, cancellationToken);
                 await sockets[i].WaitForAsync("server:pong", cancellationToken);
             }
 
@@ -218,7 +221,8 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
                 Math.Round(hubCpu, 2),
                 hubCpu > 0 ? Math.Round(deliveries / hubCpu, 0) : 0);
             Say(string.Create(CultureInfo.InvariantCulture,
-                $"load: {load.MessagesPerSecond:0} messages/s, {load.DeliveriesPerSecond:0} deliveries/s, p50 {load.LatencyP50Ms} ms, p99 {load.LatencyP99Ms} ms"));
+                $"load: {load.MessagesPerSecond:0} messages/s, {load.DeliveriesPerSecond:0} deliveries/s, "
+                + $"p50 {load.LatencyP50Ms} ms, p99 {load.LatencyP99Ms} ms"));
             return load;
         }
         finally
@@ -241,7 +245,8 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
             {
                 await run.Slots[client].WaitAsync(stop);
                 var content = CapacityProbeFrames.Content(Stopwatch.GetTimestamp(), client, sequence++);
-                await socket.SendAsync(new ProbeSendFrame("client:send_message", roomId, content), CapacityProbeJson.Default.ProbeSendFrame, stop);
+                await socket.SendAsync(
+                    new ProbeSendFrame("client:send_message", roomId, content), CapacityProbeJson.Default.ProbeSendFrame, stop);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException)
@@ -278,7 +283,8 @@ public sealed class CapacityProbe(CapacityProbeOptions options, TextWriter progr
         }
     }
 
-    private async Task<(string UserId, string Token)> CreateUserAsync(CapacityProbeApi api, string suffix, CancellationToken cancellationToken)
+    private async Task<(string UserId, string Token)> CreateUserAsync(
+        CapacityProbeApi api, string suffix, CancellationToken cancellationToken)
     {
         var username = $"probe-{_runId}-{suffix}";
         var password = "Pp1-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');

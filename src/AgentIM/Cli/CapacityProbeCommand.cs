@@ -22,19 +22,43 @@ public static class CapacityProbeCommand
             Description = "The hub to measure; only loopback addresses are accepted",
             DefaultValueFactory = _ => "http://127.0.0.1:3000",
         };
-        var adminUsername = new Option<string?>("--admin-username") { Description = "The admin to log in as (default: ADMIN_USERNAME, else admin)" };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the admin password from standard input instead of ADMIN_PASSWORD" };
-        var sockets = new Option<int>("--sockets") { Description = "Idle authenticated client sockets to open", DefaultValueFactory = _ => 1000 };
-        var clients = new Option<int>("--clients") { Description = "Clients in the loaded room, all sending", DefaultValueFactory = _ => 50 };
+        var adminUsername = new Option<string?>("--admin-username")
+        {
+            Description = "The admin to log in as (default: ADMIN_USERNAME, else admin)",
+        };
+        var passwordStdin = new Option<bool>("--password-stdin")
+        {
+            Description = "Read the admin password from standard input instead of ADMIN_PASSWORD",
+        };
+        var sockets = new Option<int>("--sockets")
+        {
+            Description = "Idle authenticated client sockets to open",
+            DefaultValueFactory = _ => 1000,
+        };
+        var clients = new Option<int>("--clients")
+        {
+            Description = "Clients in the loaded room, all sending",
+            DefaultValueFactory = _ => 50,
+        };
         var seconds = new Option<double>("--seconds") { Description = "Length of the measured load", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<double>("--warmup") { Description = "Load before measuring starts, in seconds", DefaultValueFactory = _ => 2 };
-        var inFlight = new Option<int>("--in-flight") { Description = "Messages each client keeps on their way", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<double>("--warmup")
+        {
+            Description = "Load before measuring starts, in seconds",
+            DefaultValueFactory = _ => 2,
+        };
+        var inFlight = new Option<int>("--in-flight")
+        {
+            Description = "Messages each client keeps on their way",
+            DefaultValueFactory = _ => 1,
+        };
         var settle = new Option<double>("--settle") { Description = "Seconds to wait before reading RSS", DefaultValueFactory = _ => 3 };
         var hubPid = new Option<int?>("--hub-pid") { Description = "Read the hub's RSS from /proc/PID/status instead of /api/metrics" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
 
-        var command = new Command("probe", "Measure a running hub on loopback: RSS idle and with N sockets, throughput and latency of one busy room");
-        foreach (var option in new Option[] { url, adminUsername, passwordStdin, sockets, clients, seconds, warmup, inFlight, settle, hubPid, json })
+        var command = new Command(
+            "probe", "Measure a running hub on loopback: RSS idle and with N sockets, throughput and latency of one busy room");
+        Option[] options = [url, adminUsername, passwordStdin, sockets, clients, seconds, warmup, inFlight, settle, hubPid, json];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }
@@ -64,7 +88,8 @@ public static class CapacityProbeCommand
                 || parse.GetValue(inFlight) < 1 || parse.GetValue(settle) < 0)
             {
                 await Console.Error.WriteLineAsync(
-                    "agentim: --sockets must be at least 1, --clients at least 2, --seconds above 0, --in-flight at least 1, --warmup and --settle not negative");
+                    "agentim: --sockets must be at least 1, --clients at least 2, --seconds above 0, --in-flight at least 1, "
+                    + "--warmup and --settle not negative");
                 return ExitCodes.Usage;
             }
 

@@ -78,7 +78,8 @@ internal static class CapacityProbeFrames
                 else if (reader.CurrentDepth == 2 && reader.ValueTextEquals("content"u8))
                 {
                     reader.Read();
-                    found = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && Parse(reader.ValueSpan, out sentAt, out client);
+                    found = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                        && Parse(reader.ValueSpan, out sentAt, out client);
                 }
                 else if (reader.CurrentDepth >= 2)
                 {

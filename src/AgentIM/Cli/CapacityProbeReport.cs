@@ -37,12 +37,14 @@ public sealed record CapacityProbeReport
             ("deliveries/s", $"{Load.DeliveriesPerSecond:#,0}", $">= {DeliveriesTargetPerSecond:#,0}",
                 Ratio(Load.DeliveriesPerSecond, DeliveriesTargetPerSecond)),
             ("latency p50 send->receipt", $"{Load.LatencyP50Ms:0.0} ms", "", ""),
-            ("latency p99 send->receipt", $"{Load.LatencyP99Ms:0.0} ms", $"<= {LatencyP99TargetMs} ms", Ratio(Load.LatencyP99Ms, LatencyP99TargetMs)),
+            ("latency p99 send->receipt", $"{Load.LatencyP99Ms:0.0} ms", $"<= {LatencyP99TargetMs} ms",
+                Ratio(Load.LatencyP99Ms, LatencyP99TargetMs)),
             ("latency max", $"{Load.LatencyMaxMs:0.0} ms", "", ""),
             ("RSS under load", Mb(Load.RssUnderLoadBytes), "", ""),
             ("hub CPU during the load", Load.HubCpuSeconds > 0 ? $"{Load.HubCpuSeconds / Load.Seconds:0.00} core" : "(--hub-pid)", "", ""),
             ("deliveries per hub CPU-second", Load.HubCpuSeconds > 0 ? $"{Load.DeliveriesPerHubCpuSecond:#,0}" : "(--hub-pid)",
-                $">= {DeliveriesTargetPerSecond:#,0}", Load.HubCpuSeconds > 0 ? Ratio(Load.DeliveriesPerHubCpuSecond, DeliveriesTargetPerSecond) : ""),
+                $">= {DeliveriesTargetPerSecond:#,0}",
+                Load.HubCpuSeconds > 0 ? Ratio(Load.DeliveriesPerHubCpuSecond, DeliveriesTargetPerSecond) : ""),
             ("errors from the hub", Load.FirstError is null ? "0" : $"{Load.Errors} ({Load.FirstError})", "0", ""),
         };
 
@@ -55,7 +57,8 @@ public sealed record CapacityProbeReport
         }
 
         text.Append(CultureInfo.InvariantCulture,
-            $"load: {Load.Seconds:0.0} s measured after {Load.WarmupSeconds:0.0} s of warm-up, {Load.InFlight} message(s) in flight per client, "
+            $"load: {Load.Seconds:0.0} s measured after {Load.WarmupSeconds:0.0} s of warm-up, "
+            + $"{Load.InFlight} message(s) in flight per client, "
             + $"{Load.MessagesStored} messages, {Load.Deliveries} deliveries\n");
         return text.ToString();
     }

@@ -32,7 +32,8 @@ internal sealed class CapacityProbeSocket : IAsyncDisposable
         try
         {
             await socket._socket.ConnectAsync(socketUri, invoker, cancellationToken);
-            await socket.SendAsync(new ProbeAuthFrame("client:auth", token, "1"), CapacityProbeJson.Default.ProbeAuthFrame, cancellationToken);
+            await socket.SendAsync(
+                new ProbeAuthFrame("client:auth", token, "1"), CapacityProbeJson.Default.ProbeAuthFrame, cancellationToken);
             var reply = await socket.WaitForAsync("server:auth_result", cancellationToken);
             using var result = JsonDocument.Parse(reply);
             if (!result.RootElement.TryGetProperty("ok", out var ok) || ok.ValueKind != JsonValueKind.True)
@@ -69,7 +70,8 @@ internal sealed class CapacityProbeSocket : IAsyncDisposable
 
             if (CapacityProbeFrames.TypeOf(frame.Span) == "server:error")
             {
-                throw new CapacityProbeException($"the hub answered {Encoding.UTF8.GetString(frame.Span)} while the probe waited for {type}");
+                throw new CapacityProbeException(
+                    $"the hub answered {Encoding.UTF8.GetString(frame.Span)} while the probe waited for {type}");
             }
         }
     }

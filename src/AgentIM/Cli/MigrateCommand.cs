@@ -10,7 +10,8 @@ public static class MigrateCommand
     public static Command Create()
     {
         var status = new Option<bool>("--status") { Description = "List the migrations and whether each is applied; change nothing" };
-        var command = new Command("migrate", "Apply the database migrations embedded in this binary (safe to run twice, or from two hosts at once)");
+        var command = new Command(
+            "migrate", "Apply the database migrations embedded in this binary (safe to run twice, or from two hosts at once)");
         command.Options.Add(status);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, parse.GetValue(status), cancellationToken));
         return command;

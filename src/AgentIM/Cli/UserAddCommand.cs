@@ -20,7 +20,8 @@ public static class UserAddCommand
         command.Options.Add(displayName);
         command.Options.Add(passwordStdin);
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse, parse.GetValue(username)!, parse.GetValue(role)!, parse.GetValue(displayName), parse.GetValue(passwordStdin), cancellationToken));
+            parse, parse.GetValue(username)!, parse.GetValue(role)!, parse.GetValue(displayName), parse.GetValue(passwordStdin),
+            cancellationToken));
         return command;
     }
 

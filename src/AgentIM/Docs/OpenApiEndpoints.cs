@@ -63,7 +63,8 @@ public static class OpenApiEndpoints
     {
         json.WriteStartObject(route.Method.ToLowerInvariant());
         json.WriteString("operationId", $"{route.Method} {route.Path}");
-        json.WriteString("summary", RouteSummaries.TryGet(route.Method, route.Path, out var summary) ? summary : $"{route.Method} {route.Path}");
+        json.WriteString(
+            "summary", RouteSummaries.TryGet(route.Method, route.Path, out var summary) ? summary : $"{route.Method} {route.Path}");
         json.WriteStartArray("tags");
         json.WriteStringValue(Tag(route.Path));
         json.WriteEndArray();

@@ -116,7 +116,8 @@ public static partial class ContentSanitizer
     }
 
     [GeneratedRegex(
-        @"<script\b[^>]*>.*?</script\s*>|<iframe\b[^>]*>.*?</iframe\s*>|<object\b[^>]*>.*?</object\s*>|<form\b[^>]*>.*?</form\s*>|<svg\b[^>]*>.*?</svg\s*>|<math\b[^>]*>.*?</math\s*>",
+        @"<script\b[^>]*>.*?</script\s*>|<iframe\b[^>]*>.*?</iframe\s*>|<object\b[^>]*>.*?</object\s*>"
+        + @"|<form\b[^>]*>.*?</form\s*>|<svg\b[^>]*>.*?</svg\s*>|<math\b[^>]*>.*?</math\s*>",
         RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex ActiveBlock();
 
@@ -135,7 +136,9 @@ public static partial class ContentSanitizer
         RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex EventHandlerAttribute();
 
-    [GeneratedRegex(@"(?<name>href|src|action|formaction)\s*=\s*(""\s*(javascript|vbscript|data):[^""]*""|'\s*(javascript|vbscript|data):[^']*'|(javascript|vbscript|data):[^\s>]*)",
+    [GeneratedRegex(
+        @"(?<name>href|src|action|formaction)\s*=\s*"
+        + @"(""\s*(javascript|vbscript|data):[^""]*""|'\s*(javascript|vbscript|data):[^']*'|(javascript|vbscript|data):[^\s>]*)",
         RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex DangerousUrlAttribute();
 

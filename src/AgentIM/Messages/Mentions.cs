@@ -47,7 +47,8 @@ public static class Mentions
     /// Resolves parsed names against what the room holds. Each parsed name picks at most one candidate;
     /// the result keeps the order of first mention and the candidates' own spelling.
     /// </summary>
-    public static IReadOnlyList<T> Resolve<T>(IReadOnlyList<string> names, IReadOnlyList<T> candidates, Func<T, string> nameOf, Func<T, bool> preferred)
+    public static IReadOnlyList<T> Resolve<T>(
+        IReadOnlyList<string> names, IReadOnlyList<T> candidates, Func<T, string> nameOf, Func<T, bool> preferred)
     {
         if (names.Count == 0 || candidates.Count == 0)
         {
@@ -61,7 +62,8 @@ public static class Mentions
             var found = false;
             foreach (var candidate in candidates)
             {
-                if (string.Equals(nameOf(candidate), name, StringComparison.OrdinalIgnoreCase) && (!found || (!preferred(best!) && preferred(candidate))))
+                if (string.Equals(nameOf(candidate), name, StringComparison.OrdinalIgnoreCase)
+                    && (!found || (!preferred(best!) && preferred(candidate))))
                 {
                     best = candidate;
                     found = true;

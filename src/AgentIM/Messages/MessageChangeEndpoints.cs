@@ -6,10 +6,14 @@ using AgentIM.Realtime;
 
 namespace AgentIM.Messages;
 
-/// <summary>The changing side of /api/messages (rest-api.md #43, #45–47, #50); the route table is in <see cref="MessagesEndpoints"/>.</summary>
+/// <summary>
+/// The changing side of /api/messages (rest-api.md #43, #45–47, #50); the route table is in <see cref="MessagesEndpoints"/>.
+/// </summary>
 public static class MessageChangeEndpoints
 {
-    /// <summary>Message text is counted in UTF-16 code units before cleaning, by the same limit the socket's send path uses (case B17).</summary>
+    /// <summary>
+    /// Message text is counted in UTF-16 code units before cleaning, by the same limit the socket's send path uses (case B17).
+    /// </summary>
     public const int MaxContentLength = ClientSocketHandler.MaxContentLength;
 
     public const int MaxEmojiLength = 8;

@@ -96,7 +96,8 @@ public sealed class MessageChanges(HubDatabase database)
     /// Adds the user's reaction, or removes it when it is there. The message row is locked, so two toggles of one
     /// user cannot both pass the limit.
     /// </summary>
-    public async Task<ReactionOutcome> ToggleReactionAsync(string messageId, string userId, string emoji, CancellationToken cancellationToken)
+    public async Task<ReactionOutcome> ToggleReactionAsync(
+        string messageId, string userId, string emoji, CancellationToken cancellationToken)
     {
         const string lockMessage = "SELECT 1 FROM messages WHERE id = $1 FOR UPDATE";
         const string remove = "DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3";

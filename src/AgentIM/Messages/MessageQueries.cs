@@ -4,7 +4,8 @@ using Npgsql;
 namespace AgentIM.Messages;
 
 /// <summary>A message as its routes check it: its room, its sender, and the caller's role there (null: not a member).</summary>
-public sealed record MessageAccess(string Id, string RoomId, string SenderId, string SenderType, string Content, string SenderName, string? CallerRole)
+public sealed record MessageAccess(
+    string Id, string RoomId, string SenderId, string SenderType, string Content, string SenderName, string? CallerRole)
 {
     public bool CallerIsMember => CallerRole is not null;
 
@@ -91,7 +92,8 @@ public sealed class MessageQueries(HubDatabase database, MessageStore messages)
         while (await reader.ReadAsync(cancellationToken))
         {
             found.Add(new MessageAccess(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.GetString(3), reader.GetString(4), reader.GetString(5),
                 reader.GetString(6)));
         }
 
@@ -140,7 +142,8 @@ public sealed class MessageQueries(HubDatabase database, MessageStore messages)
         var recent = new Dictionary<string, RecentMessage>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            recent[reader.GetString(0)] = new RecentMessage(reader.GetString(1), reader.GetString(2), reader.GetDateTime(3), reader.GetInt64(4));
+            recent[reader.GetString(0)] =
+                new RecentMessage(reader.GetString(1), reader.GetString(2), reader.GetDateTime(3), reader.GetInt64(4));
         }
 
         return recent;
@@ -167,11 +170,26 @@ public sealed class MessageQueries(HubDatabase database, MessageStore messages)
     {
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
         command.Parameters.Add(new NpgsqlParameter { Value = filter.Pattern });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.RoomId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.SenderId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.SenderType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.DateFrom ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.DateTo ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)filter.RoomId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)filter.SenderId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)filter.SenderType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)filter.DateFrom ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)filter.DateTo ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        });
         command.Parameters.Add(new NpgsqlParameter { Value = filter.Limit });
     }
 

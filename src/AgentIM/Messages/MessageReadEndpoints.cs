@@ -7,7 +7,9 @@ using AgentIM.Infrastructure.Json;
 
 namespace AgentIM.Messages;
 
-/// <summary>The reading side of /api/messages (rest-api.md #38–42, #44, #48, #49); the route table is in <see cref="MessagesEndpoints"/>.</summary>
+/// <summary>
+/// The reading side of /api/messages (rest-api.md #38–42, #44, #48, #49); the route table is in <see cref="MessagesEndpoints"/>.
+/// </summary>
 public static class MessageReadEndpoints
 {
     public static async Task<IResult> RecentAsync(HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
@@ -104,7 +106,8 @@ public static class MessageReadEndpoints
         return Api.Ok(items, MessagesJson.Default.ApiOkListMessageDto);
     }
 
-    public static async Task<IResult> EditHistoryAsync(string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
+    public static async Task<IResult> EditHistoryAsync(
+        string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
     {
         if (await FindReadableAsync(id, context, queries, cancellationToken) is { } problem)
         {
@@ -119,7 +122,8 @@ public static class MessageReadEndpoints
     /// Replies to a message, oldest first. <c>cursor</c> is the previous answer's <c>nextCursor</c> (a position that
     /// breaks ties between equal timestamps) or, as upstream, the createdAt of the last reply seen.
     /// </summary>
-    public static async Task<IResult> ThreadAsync(string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
+    public static async Task<IResult> ThreadAsync(
+        string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         var limit = 50;
@@ -155,7 +159,8 @@ public static class MessageReadEndpoints
         return Results.Json(new ThreadResponse { Data = items, NextCursor = nextCursor }, MessagesJson.Default.ThreadResponse);
     }
 
-    public static async Task<IResult> RepliesCountAsync(string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
+    public static async Task<IResult> RepliesCountAsync(
+        string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
     {
         if (await FindReadableAsync(id, context, queries, cancellationToken) is { } problem)
         {
@@ -184,7 +189,8 @@ public static class MessageReadEndpoints
     }
 
     /// <summary>Null when the message exists in a room the caller may read; otherwise the answer to give.</summary>
-    private static async Task<IResult?> FindReadableAsync(string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult?> FindReadableAsync(
+        string id, HttpContext context, MessageQueries queries, CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(id))
         {

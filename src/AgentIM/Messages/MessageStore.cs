@@ -18,7 +18,8 @@ public enum SendFailure
 /// A stored user message with what routing needs from the same round trip: the sender's room role, the room's
 /// command role, whether the room has any agent member and whether it routes un-mentioned messages (broadcast mode).
 /// </summary>
-public sealed record StoredUserMessage(MessageDto Message, string SenderRole, string AgentCommandRole, bool RoomHasAgents, bool BroadcastMode);
+public sealed record StoredUserMessage(
+    MessageDto Message, string SenderRole, string AgentCommandRole, bool RoomHasAgents, bool BroadcastMode);
 
 /// <summary>A user message about to be stored.</summary>
 public sealed record NewUserMessage(
@@ -40,7 +41,8 @@ public sealed class MessageStore(HubDatabase database)
     /// Stores a user message in one transaction: the room must exist and the sender be its creator or a user member
     /// (joining the room's socket channel is not required); the sender's own unlinked uploads are linked.
     /// </summary>
-    public async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertUserMessageAsync(NewUserMessage message, CancellationToken cancellationToken)
+    public async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertUserMessageAsync(
+        NewUserMessage message, CancellationToken cancellationToken)
     {
         const string membership = """
             SELECT CASE WHEN r.created_by_id = $2 THEN 'owner' ELSE m.role END, r.agent_command_role, r.broadcast_mode,
@@ -174,7 +176,10 @@ public sealed class MessageStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = stored.SenderId });
         command.Parameters.Add(new NpgsqlParameter { Value = stored.SenderName });
         command.Parameters.Add(new NpgsqlParameter { Value = stored.Content });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)stored.ReplyToId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)stored.ReplyToId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
         command.Parameters.Add(new NpgsqlParameter
         {
             Value = JsonSerializer.Serialize(stored.Mentions, ApiJson.Default.IReadOnlyListString),
@@ -240,7 +245,10 @@ public sealed class MessageStore(HubDatabase database)
             command.Parameters.Add(new NpgsqlParameter { Value = completion.AgentId });
             command.Parameters.Add(new NpgsqlParameter { Value = completion.AgentName });
             command.Parameters.Add(new NpgsqlParameter { Value = completion.Content });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)completion.ChunksJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter
+            {
+                Value = (object?)completion.ChunksJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+            });
             command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
             if (await command.ExecuteScalarAsync(cancellationToken) is DateTime createdAt)
             {
@@ -306,7 +314,10 @@ public sealed class MessageStore(HubDatabase database)
 
         await using var command = database.DataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = roomId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)clearedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)clearedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        });
         command.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
         if (position is { } p)
         {
@@ -341,7 +352,8 @@ public sealed class MessageStore(HubDatabase database)
     }
 
     /// <summary>The reader's clear-history cut-off in a room, and whether they may read it at all.</summary>
-    public async Task<(bool IsMember, DateTime? ClearedAt)> GetReaderStateAsync(string roomId, string userId, CancellationToken cancellationToken)
+    public async Task<(bool IsMember, DateTime? ClearedAt)> GetReaderStateAsync(
+        string roomId, string userId, CancellationToken cancellationToken)
     {
         const string sql = """
             SELECT r.created_by_id = $2 OR m.member_id IS NOT NULL, m.cleared_at
@@ -373,7 +385,8 @@ public sealed class MessageStore(HubDatabase database)
             FROM message_attachments a
             WHERE a.message_id = ANY($1)
             UNION ALL
-            SELECT 'r', NULL, r.message_id, r.emoji, NULL, NULL, NULL, array_agg(r.user_id ORDER BY r.created_at), array_agg(u.username ORDER BY r.created_at)
+            SELECT 'r', NULL, r.message_id, r.emoji, NULL, NULL, NULL,
+                array_agg(r.user_id ORDER BY r.created_at), array_agg(u.username ORDER BY r.created_at)
             FROM message_reactions r
             JOIN users u ON u.id = r.user_id
             WHERE r.message_id = ANY($1)
@@ -395,7 +408,8 @@ public sealed class MessageStore(HubDatabase database)
                 }
                 else
                 {
-                    Bucket(reactions, messageId).Add(new ReactionDto(reader.GetString(3), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)));
+                    Bucket(reactions, messageId).Add(
+                        new ReactionDto(reader.GetString(3), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)));
                 }
             }
         }

@@ -46,7 +46,8 @@ public static class MessagesEndpoints
     /// timestamp); <c>after</c> catches up from a timestamp or cursor and returns the oldest messages after it, so a
     /// client that reconnects can walk forward without a gap.
     /// </summary>
-    private static async Task<IResult> HistoryAsync(string roomId, HttpContext context, MessageStore messages, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(
+        string roomId, HttpContext context, MessageStore messages, CancellationToken cancellationToken)
     {
         if (!Infrastructure.Ids.IsValidPathId(roomId))
         {

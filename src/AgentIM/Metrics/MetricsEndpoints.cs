@@ -41,7 +41,8 @@ public static class MetricsEndpoints
         }
 
         var text = new PrometheusText()
-            .Single("agentim_ws_client_connections", "gauge", "Authenticated WebSocket client connections on this node", registry.ClientCount)
+            .Single("agentim_ws_client_connections", "gauge", "Authenticated WebSocket client connections on this node",
+                registry.ClientCount)
             .Single("agentim_ws_gateway_connections", "gauge", "Authenticated gateway connections on this node", registry.GatewayCount)
             .Single("agentim_online_users", "gauge", "Users with at least one client connection on this node", registry.OnlineUserCount)
             .Single("agentim_connected_agents", "gauge", "Agents bound to a gateway connection on this node", registry.AgentCount)
@@ -57,20 +58,24 @@ public static class MetricsEndpoints
             .Family("agentim_ws_messages_total", "counter", "WebSocket frames, by direction (in: parsed as JSON)")
             .Sample("agentim_ws_messages_total", metrics.WsMessagesIn, ("direction", "in"))
             .Single("agentim_api_errors_total", "counter", "API responses with a server error status", metrics.ApiErrors)
-            .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed", metrics.DroppedGatewayFrames)
+            .Single("agentim_gateway_frames_dropped_total", "counter", "Gateway frames dropped as invalid or not allowed",
+                metrics.DroppedGatewayFrames)
             .Single("agentim_uploads_total", "counter", "Files and avatars stored", metrics.Uploads)
             .Single("agentim_upload_bytes_total", "counter", "Bytes of files and avatars stored", metrics.UploadBytes)
             .Single("agentim_uploads_refused_total", "counter", "Uploads refused (type, content, size, full disk)", metrics.UploadsRefused)
             .Single("agentim_downloads_total", "counter", "Files served from /uploads", metrics.Downloads)
             .Single("agentim_download_bytes_total", "counter", "Bytes of files served from /uploads (whole files)", metrics.DownloadBytes)
-            .Single("agentim_ws_dead_peers_total", "counter", "WebSockets that ended without a close handshake (silent, reset or cut off)", metrics.WsDeadPeers)
+            .Single("agentim_ws_dead_peers_total", "counter", "WebSockets that ended without a close handshake (silent, reset or cut off)",
+                metrics.WsDeadPeers)
             .Single("agentim_redis_up", "gauge", "1 while Redis is reachable, 0 while the hub runs on local state, -1 without REDIS_URL",
                 redis.IsConfigured ? (redis.IsAvailable ? 1 : 0) : -1)
             .Single("agentim_redis_fallbacks_total", "counter", "Redis operations replaced by this node's local state", redis.Fallbacks)
-            .Family("agentim_agent_response_duration_seconds", "histogram", "Time from routing a message to an agent to its completed reply")
+            .Family("agentim_agent_response_duration_seconds", "histogram",
+                "Time from routing a message to an agent to its completed reply")
             .Histogram("agentim_agent_response_duration_seconds", metrics.AgentResponseDuration)
             .Family("agentim_http_request_duration_seconds", "histogram", "HTTP request duration by method and route");
-        foreach (var ((method, path), histogram) in http.Routes.OrderBy(r => r.Key.Path, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal))
+        foreach (var ((method, path), histogram) in http.Routes
+            .OrderBy(r => r.Key.Path, StringComparer.Ordinal).ThenBy(r => r.Key.Method, StringComparer.Ordinal))
         {
             text.Histogram("agentim_http_request_duration_seconds", histogram, ("method", method), ("path", path));
         }

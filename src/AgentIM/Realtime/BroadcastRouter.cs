@@ -128,7 +128,8 @@ public sealed class BroadcastRouter : IDisposable
             return [];
         }
 
-        var request = new RouterChatRequest(target.Model, [new("developer", Instructions(systemPrompt)), new("user", Listing(candidates, content))]);
+        var request = new RouterChatRequest(
+            target.Model, [new("developer", Instructions(systemPrompt)), new("user", Listing(candidates, content))]);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var message = new HttpRequestMessage(HttpMethod.Post, target.BaseUrl.TrimEnd('/') + "/chat/completions")
@@ -149,7 +150,8 @@ public sealed class BroadcastRouter : IDisposable
 
             body = await ReadLimitedAsync(response, deadline.Token);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
+            when (e is HttpRequestException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
             breaker.Record(success: false);
             RealtimeLog.RouterCallFailed(_logger, target.BaseUrl, e is OperationCanceledException ? "timeout" : "connection failed");
@@ -189,7 +191,9 @@ public sealed class BroadcastRouter : IDisposable
         return builder.Append("\nMessage:\n\"").Append(content).Append('"').ToString();
     }
 
-    /// <summary><c>choices[0].message.content</c> (or <c>reasoning_content</c>), its first balanced JSON object, its <c>agentIds</c>.</summary>
+    /// <summary>
+    /// <c>choices[0].message.content</c> (or <c>reasoning_content</c>), its first balanced JSON object, its <c>agentIds</c>.
+    /// </summary>
     public static HashSet<string> ParseAgentIds(string body)
     {
         try

@@ -45,7 +45,8 @@ public sealed partial class ClientSocketHandler
         var names = Mentions.Parse(content);
         IReadOnlyList<RoutingMember> mentioned = names.Count == 0
             ? []
-            : Mentions.Resolve(names, await rooms.ListRoutingMembersAsync(frame.RoomId!, connection.Closed), m => m.Name, m => m.Status == "online");
+            : Mentions.Resolve(
+                names, await rooms.ListRoutingMembersAsync(frame.RoomId!, connection.Closed), m => m.Name, m => m.Status == "online");
         var (stored, failure) = await messages.InsertUserMessageAsync(
             new NewUserMessage(
                 frame.RoomId!,
@@ -126,7 +127,8 @@ public sealed partial class ClientSocketHandler
                 var wait = (int)Math.Ceiling(remaining.TotalSeconds);
                 connection.Send(SystemNotice(
                     message.RoomId,
-                    $"Agent {agentName} is busy with {queued} pending message{(queued == 1 ? "" : "s")}; please wait {wait} s before sending again"));
+                    $"Agent {agentName} is busy with {queued} pending message{(queued == 1 ? "" : "s")}; "
+                    + $"please wait {wait} s before sending again"));
                 continue;
             }
 

@@ -70,7 +70,8 @@ public sealed partial class ClientSocketHandler
 
         foreach (var agent in agents)
         {
-            registry.SendToAgent(agent.Id, Frames.Serialize(new RewindAgentFrame(agent.Id, roomId, messageId), WireJson.Default.RewindAgentFrame));
+            registry.SendToAgent(
+                agent.Id, Frames.Serialize(new RewindAgentFrame(agent.Id, roomId, messageId), WireJson.Default.RewindAgentFrame));
         }
 
         registry.SendToRoom(

@@ -418,7 +418,8 @@ public sealed partial class ClientSocketHandler(
 
     private static void SendError(SocketConnection connection, string code, string message) => connection.Send(Frames.Error(code, message));
 
-    private static void SendInvalid(SocketConnection connection) => SendError(connection, ErrorCodes.InvalidMessage, "Invalid message format");
+    private static void SendInvalid(SocketConnection connection) =>
+        SendError(connection, ErrorCodes.InvalidMessage, "Invalid message format");
 
     private static bool IsId(string? value) => value is { Length: >= 1 and <= 100 };
 }

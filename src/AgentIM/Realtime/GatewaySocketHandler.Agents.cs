@@ -58,7 +58,8 @@ public sealed partial class GatewaySocketHandler
                 case RegisterOutcome.NameTaken:
                     // Case B19: one owner's agent names differ in more than letter case, so a mention is never ambiguous.
                     RealtimeLog.AgentNameTaken(logger, agent.Id, connection.GatewayId!);
-                    connection.Send(Frames.Error(ErrorCodes.AgentNameTaken, $"You already have an agent named \"{agent.Name}\" (names ignore letter case)"));
+                    connection.Send(Frames.Error(
+                        ErrorCodes.AgentNameTaken, $"You already have an agent named \"{agent.Name}\" (names ignore letter case)"));
                     return;
             }
 
@@ -152,7 +153,8 @@ public sealed partial class GatewaySocketHandler
         }
 
         var content = ContentSanitizer.CleanCodeUnits(chunk.Content);
-        var relayed = new MessageChunkFrame(frame.RoomId!, agent.Id, agent.Name, frame.MessageId!, new ChunkDto(chunk.Type!, content, chunk.Metadata));
+        var relayed = new MessageChunkFrame(
+            frame.RoomId!, agent.Id, agent.Name, frame.MessageId!, new ChunkDto(chunk.Type!, content, chunk.Metadata));
         registry.SendChunkToRoom(
             frame.RoomId!, frame.MessageId!, agent.Id, agent.Name, Frames.Serialize(relayed, WireJson.Default.MessageChunkFrame),
             chunk.Type == "text" ? content : null);

@@ -45,7 +45,9 @@ public sealed partial class GatewaySocketHandler
         connection.Send(Frames.Serialize(
             new PermissionResponseFrame(requestId, agentId, decision, null), WireJson.Default.PermissionResponseFrame));
 
-    /// <summary>The web client re-checks tool input with these rules and drops the whole request if they fail (websocket.md §8.4).</summary>
+    /// <summary>
+    /// The web client re-checks tool input with these rules and drops the whole request if they fail (websocket.md §8.4).
+    /// </summary>
     private static bool IsValidToolInput(RawJson? input)
     {
         if (input is null || input.Json.Length > MaxToolInputChars)

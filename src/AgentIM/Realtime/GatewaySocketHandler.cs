@@ -288,7 +288,8 @@ public sealed partial class GatewaySocketHandler(
 
             // Replies those agents were still streaming can no longer finish: end them with what was said (case B05).
             var goneIds = gone.Select(a => a.Id).ToHashSet();
-            await interrupted.EndAsync(registry.EndStreams(s => goneIds.Contains(s.AgentId)), InterruptedStreams.AgentGone, CancellationToken.None);
+            await interrupted.EndAsync(
+                registry.EndStreams(s => goneIds.Contains(s.AgentId)), InterruptedStreams.AgentGone, CancellationToken.None);
 
             await agents.MarkGatewayDisconnectedAsync(connection.GatewayId!, CancellationToken.None);
         }
@@ -319,7 +320,8 @@ public sealed partial class GatewaySocketHandler(
         }
     }
 
-    private SemaphoreSlim AgentLock(string agentId) => _agentLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(agentId) % _agentLocks.Length)];
+    private SemaphoreSlim AgentLock(string agentId) =>
+        _agentLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(agentId) % _agentLocks.Length)];
 
     private void Drop(GatewayConnection connection, string type)
     {

@@ -16,7 +16,8 @@ public sealed record ClientSendMessageFrame(
 
 public sealed record ClientStopGenerationFrame(string? RoomId, string? AgentId);
 
-public sealed record GatewayAuthFrame(string? Token, string? GatewayId, string? ProtocolVersion, DeviceInfoFrame? DeviceInfo, bool? Ephemeral);
+public sealed record GatewayAuthFrame(
+    string? Token, string? GatewayId, string? ProtocolVersion, DeviceInfoFrame? DeviceInfo, bool? Ephemeral);
 
 public sealed record DeviceInfoFrame(string? Hostname, string? Platform, string? Arch, string? NodeVersion, string? AgentimVersion);
 
@@ -35,7 +36,8 @@ public sealed record GatewayChunkFrame(string? RoomId, string? AgentId, string? 
 public sealed record InboundChunk(string? Type, string? Content, RawJson? Metadata);
 
 public sealed record GatewayCompleteFrame(
-    string? RoomId, string? AgentId, string? MessageId, string? FullContent, List<InboundChunk>? Chunks, string? ConversationId, int? Depth);
+    string? RoomId, string? AgentId, string? MessageId, string? FullContent, List<InboundChunk>? Chunks,
+    string? ConversationId, int? Depth);
 
 public sealed record GatewayPermissionRequestFrame(
     string? RequestId, string? AgentId, string? RoomId, string? ToolName, RawJson? ToolInput, long? TimeoutMs);
@@ -58,7 +60,8 @@ public sealed record GatewayWorkspaceResponseFrame(string? AgentId, string? Requ
 
 /// <summary>Every gateway answer relayed to the owner: spawn, credential and OAuth results share these fields.</summary>
 public sealed record GatewayOwnerReplyFrame(
-    string? RequestId, string? AgentType, bool? Success, string? AgentId, string? Error, string? AuthUrl, RawJson? Credentials, RawJson? Credential);
+    string? RequestId, string? AgentType, bool? Success, string? AgentId, string? Error, string? AuthUrl,
+    RawJson? Credentials, RawJson? Credential);
 
 public sealed record ClientAgentCommandFrame(string? AgentId, string? RoomId, string? Command, string? Args);
 

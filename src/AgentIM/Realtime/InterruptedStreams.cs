@@ -12,7 +12,8 @@ namespace AgentIM.Realtime;
 /// message is left "streaming" for ever (case B05, issue #4). A gateway that comes back and completes the reply
 /// later updates the same row (case B03).
 /// </summary>
-public sealed class InterruptedStreams(ConnectionRegistry registry, MessageStore messages, HubMetrics metrics, ILogger<InterruptedStreams> logger)
+public sealed class InterruptedStreams(
+    ConnectionRegistry registry, MessageStore messages, HubMetrics metrics, ILogger<InterruptedStreams> logger)
 {
     public const string AgentGone = "The agent disconnected before finishing this reply.";
     public const string HubStopping = "The server is shutting down; this reply was cut short.";
@@ -38,7 +39,8 @@ public sealed class InterruptedStreams(ConnectionRegistry registry, MessageStore
                         JsonSerializer.Serialize(chunks, ApiJson.Default.ListChunkDto)),
                     cancellationToken);
                 metrics.AgentMessageStored();
-                registry.SendToRoom(message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
+                registry.SendToRoom(
+                    message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
             }
             catch (Exception e) when (DbErrors.IsForeignKeyViolation(e) || DbErrors.IsUnavailable(e) || e is OperationCanceledException)
             {

@@ -39,7 +39,8 @@ public static class RealtimeEndpoints
         };
     }
 
-    private static async Task<IResult> AcceptAsync(HttpContext context, RealtimeShutdown shutdown, Func<System.Net.WebSockets.WebSocket, Task> run)
+    private static async Task<IResult> AcceptAsync(
+        HttpContext context, RealtimeShutdown shutdown, Func<System.Net.WebSockets.WebSocket, Task> run)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {

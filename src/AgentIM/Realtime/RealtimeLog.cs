@@ -6,7 +6,8 @@ internal static partial class RealtimeLog
         Message = "Client socket {ConnectionId} authenticated as {UserId}")]
     public static partial void ClientAuthenticated(ILogger logger, long connectionId, string userId);
 
-    [LoggerMessage(EventId = 6002, EventName = "ClientClosed", Level = LogLevel.Debug, Message = "Client socket {ConnectionId} of {UserId} closed")]
+    [LoggerMessage(
+        EventId = 6002, EventName = "ClientClosed", Level = LogLevel.Debug, Message = "Client socket {ConnectionId} of {UserId} closed")]
     public static partial void ClientClosed(ILogger logger, long connectionId, string userId);
 
     [LoggerMessage(EventId = 6003, EventName = "ClientFrameFailed", Level = LogLevel.Error,

@@ -53,7 +53,8 @@ public sealed record AgentStatusFrame(AgentStatusDto Agent)
     [JsonPropertyOrder(-1)] public string Type => "server:agent_status";
 }
 
-public sealed record AgentStatusDto(string Id, string Name, string Type, string Status, RawJson? SlashCommands, RawJson? McpServers, string? Model);
+public sealed record AgentStatusDto(
+    string Id, string Name, string Type, string Status, RawJson? SlashCommands, RawJson? McpServers, string? Model);
 
 public sealed record AgentsChangedFrame
 {

@@ -169,7 +169,8 @@ public abstract class SocketConnection
     /// (TooLargeToDrain): the bytes are never held, only counted. The buffer is rented only while a message
     /// arrives, so an idle socket holds none.
     /// </summary>
-    public async Task<(ReadOutcome Outcome, ReadOnlyMemory<byte> Frame)> ReadAsync(int limit, long drainLimit, CancellationToken cancellationToken)
+    public async Task<(ReadOutcome Outcome, ReadOnlyMemory<byte> Frame)> ReadAsync(
+        int limit, long drainLimit, CancellationToken cancellationToken)
     {
         ReleaseReadBuffer();
         var first = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);

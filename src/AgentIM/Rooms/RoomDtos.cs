@@ -75,7 +75,8 @@ public sealed record RoutingMember(string Id, string MemberType, string Name, st
 }
 
 public sealed record CreateRoomRequest(
-    string? Name, string? Type, bool? BroadcastMode, string? SystemPrompt, string? RouterId, string? AgentCommandRole, List<string>? MemberIds);
+    string? Name, string? Type, bool? BroadcastMode, string? SystemPrompt, string? RouterId, string? AgentCommandRole,
+    List<string>? MemberIds);
 
 public sealed record AddMemberRequest(string? MemberId, string? MemberType, string? Role, string? RoleDescription);
 

@@ -75,7 +75,8 @@ public static class RoomSettingsEndpoints
             }
         }
 
-        if (routerId.Value is { } router && RouterAccess.Refusal(await routers.CheckAsync(router, caller, cancellationToken)) is { } refused)
+        if (routerId.Value is { } router
+            && RouterAccess.Refusal(await routers.CheckAsync(router, caller, cancellationToken)) is { } refused)
         {
             return refused;
         }
@@ -140,7 +141,8 @@ public static class RoomSettingsEndpoints
         events.RoomDeleted(id, gone.UserIds.Append(room.CreatedById));
         UploadFiles.DeleteBestEffort(config.UploadDir, gone.FileUrls);
         await audit.WriteAsync(
-            context, caller, AuditActions.RoomDelete, id, AuditActions.RoomTarget, new AuditMetadata().Add("name", room.Name), cancellationToken);
+            context, caller, AuditActions.RoomDelete, id, AuditActions.RoomTarget,
+            new AuditMetadata().Add("name", room.Name), cancellationToken);
         return Api.Done();
     }
 

@@ -57,7 +57,8 @@ public sealed class RoomStore(HubDatabase database)
         };
 
         const string insertRoom = """
-            INSERT INTO rooms (id, name, type, broadcast_mode, system_prompt, router_id, agent_command_role, created_by_id, created_at, updated_at)
+            INSERT INTO rooms
+                (id, name, type, broadcast_mode, system_prompt, router_id, agent_command_role, created_by_id, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
             """;
         await using (var command = new NpgsqlCommand(insertRoom, connection, transaction))
@@ -223,7 +224,8 @@ public sealed class RoomStore(HubDatabase database)
         while (await reader.ReadAsync(cancellationToken))
         {
             members.Add(new RoutingMember(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4)));
+                reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4)));
         }
 
         return members;

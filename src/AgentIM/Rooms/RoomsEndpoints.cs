@@ -213,7 +213,8 @@ public static class RoomsEndpoints
             }
         }
 
-        var outcome = await rooms.AddMemberAsync(id, request.MemberId!, request.MemberType!, request.Role ?? "member", request.RoleDescription, cancellationToken);
+        var outcome = await rooms.AddMemberAsync(
+            id, request.MemberId!, request.MemberType!, request.Role ?? "member", request.RoleDescription, cancellationToken);
         if (outcome == AddMemberOutcome.AlreadyMember)
         {
             return Api.Error(409, "Member already in room");
@@ -223,7 +224,8 @@ public static class RoomsEndpoints
         await contexts.RoomChangedAsync(id, cancellationToken);
         await audit.WriteAsync(
             context, caller, AuditActions.MemberAdd, request.MemberId, AuditActions.MemberTarget,
-            new AuditMetadata().Add("roomId", id).Add("memberType", request.MemberType).Add("role", request.Role ?? "member"), cancellationToken);
+            new AuditMetadata().Add("roomId", id).Add("memberType", request.MemberType).Add("role", request.Role ?? "member"),
+            cancellationToken);
         return Results.Json(ApiDone.Instance, ApiJson.Default.ApiDone, statusCode: StatusCodes.Status201Created);
     }
 

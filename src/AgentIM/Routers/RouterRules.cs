@@ -18,7 +18,8 @@ public static class RouterRules
         NonBlank(validation, "llmApiKey", request.LlmApiKey, 500, "validation.apiKeyWhitespace", required: true);
         NonBlank(validation, "llmModel", request.LlmModel, 200, "validation.modelWhitespace", required: true);
         Numbers(validation, request);
-        if (Visibility(validation, request) && request.Visibility is "whitelist" or "blacklist" && request.VisibilityList is not { Count: > 0 })
+        if (Visibility(validation, request) && request.Visibility is "whitelist" or "blacklist"
+            && request.VisibilityList is not { Count: > 0 })
         {
             validation.Add("visibilityList", "validation.visibilityListRequired");
         }
@@ -110,7 +111,8 @@ public static class RouterRules
             return;
         }
 
-        var isHttp = (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        var isHttp = (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+                || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
             && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0;
         if (!isHttp)
         {

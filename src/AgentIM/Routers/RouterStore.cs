@@ -122,7 +122,10 @@ public sealed class RouterStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = row.RateLimitWindow });
         command.Parameters.Add(new NpgsqlParameter { Value = row.RateLimitMax });
         command.Parameters.Add(new NpgsqlParameter { Value = row.Visibility });
-        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(row.VisibilityList.ToList(), RoutersJson.Default.ListString) });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = JsonSerializer.Serialize(row.VisibilityList.ToList(), RoutersJson.Default.ListString),
+        });
         command.Parameters.Add(new NpgsqlParameter { Value = row.CreatedAt });
         command.Parameters.Add(new NpgsqlParameter { Value = row.UpdatedAt });
     }

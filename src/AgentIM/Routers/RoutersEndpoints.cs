@@ -189,7 +189,8 @@ public static class RoutersEndpoints
             return await routers.FindAsync(id, cancellationToken) is null ? Api.NotFound(RouterNotFound) : Api.Error(409, NameTaken);
         }
 
-        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.RouterUpdate, id, AuditActions.RouterTarget, null, cancellationToken);
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.RouterUpdate, id, AuditActions.RouterTarget, null, cancellationToken);
         return Api.Ok(ToDto(updated, secretBox), RoutersJson.Default.ApiOkRouterDto);
     }
 
@@ -217,7 +218,8 @@ public static class RoutersEndpoints
             return Api.NotFound(RouterNotFound);
         }
 
-        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.RouterDelete, id, AuditActions.RouterTarget, null, cancellationToken);
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.RouterDelete, id, AuditActions.RouterTarget, null, cancellationToken);
         return Api.Done();
     }
 

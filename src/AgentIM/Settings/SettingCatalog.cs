@@ -36,7 +36,8 @@ public sealed class SettingCatalog
         var list = new List<SettingDefinition>
         {
             new(CorsOrigin, "general", SettingType.String, production ? "" : "http://localhost:5173", "CORS_ORIGIN"),
-            new(SettingKeys.LogLevel, "general", SettingType.Enum, "info", "LOG_LEVEL", EnumValues: ["debug", "info", "warn", "error", "fatal"]),
+            new(SettingKeys.LogLevel, "general", SettingType.Enum, "info", "LOG_LEVEL",
+                EnumValues: ["debug", "info", "warn", "error", "fatal"]),
             new(MetricsAuthEnabled, "general", SettingType.Boolean, production ? "true" : "false", "METRICS_AUTH_ENABLED"),
 
             new(JwtAccessExpiry, "security", SettingType.String, "15m", "JWT_ACCESS_EXPIRY"),
@@ -78,11 +79,15 @@ public sealed class SettingCatalog
             new(PushVapidPrivateKey, "pushNotifications", SettingType.String, "", null, Sensitive: true),
             new(PushVapidSubject, "pushNotifications", SettingType.String, "mailto:noreply@agentim.app", null),
 
-            new(CleanupOrphanFileInterval, "maintenance", SettingType.Number, "3600000", "ORPHAN_FILE_CHECK_INTERVAL", Min: MinInterval, Max: MaxInterval),
-            new(CleanupTokenInterval, "maintenance", SettingType.Number, "3600000", "TOKEN_CLEANUP_INTERVAL", Min: MinInterval, Max: MaxInterval),
+            new(CleanupOrphanFileInterval, "maintenance", SettingType.Number, "3600000", "ORPHAN_FILE_CHECK_INTERVAL",
+                Min: MinInterval, Max: MaxInterval),
+            new(CleanupTokenInterval, "maintenance", SettingType.Number, "3600000", "TOKEN_CLEANUP_INTERVAL",
+                Min: MinInterval, Max: MaxInterval),
             new(CleanupAuditRetentionDays, "maintenance", SettingType.Number, "90", "AUDIT_LOG_RETENTION_DAYS", Min: 1, Max: 3650),
-            new(CleanupAuditInterval, "maintenance", SettingType.Number, "86400000", "AUDIT_LOG_CLEANUP_INTERVAL", Min: MinInterval, Max: MaxInterval),
-            new(CleanupGatewayInterval, "maintenance", SettingType.Number, "86400000", "GATEWAY_CLEANUP_INTERVAL", Min: MinInterval, Max: MaxInterval),
+            new(CleanupAuditInterval, "maintenance", SettingType.Number, "86400000", "AUDIT_LOG_CLEANUP_INTERVAL",
+                Min: MinInterval, Max: MaxInterval),
+            new(CleanupGatewayInterval, "maintenance", SettingType.Number, "86400000", "GATEWAY_CLEANUP_INTERVAL",
+                Min: MinInterval, Max: MaxInterval),
             new(CleanupGatewayMaxOfflineDays, "maintenance", SettingType.Number, "30", "GATEWAY_MAX_OFFLINE_DAYS", Min: 1, Max: 365),
             new(SentryDsn, "maintenance", SettingType.String, "", "SENTRY_DSN"),
 

@@ -62,7 +62,8 @@ public static class SettingValidator
         return error is null;
     }
 
-    private static bool IsTrimmed(string key) => key is SettingKeys.CorsOrigin or SettingKeys.JwtAccessExpiry or SettingKeys.JwtRefreshExpiry;
+    private static bool IsTrimmed(string key) =>
+        key is SettingKeys.CorsOrigin or SettingKeys.JwtAccessExpiry or SettingKeys.JwtRefreshExpiry;
 
     private static string? CheckString(string key, ref string value)
     {

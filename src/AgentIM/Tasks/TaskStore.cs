@@ -157,12 +157,18 @@ public sealed class TaskStore(HubDatabase database)
         command.Parameters.Add(new NpgsqlParameter { Value = task.Title });
         command.Parameters.Add(new NpgsqlParameter { Value = task.Description });
         command.Parameters.Add(new NpgsqlParameter { Value = task.Status });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)task.Result ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)task.Result ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
         command.Parameters.Add(new NpgsqlParameter
         {
             Value = (object?)task.DueDate ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
         });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)task.AssigneeId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = (object?)task.AssigneeId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
         command.Parameters.Add(new NpgsqlParameter
         {
             Value = (object?)task.AssigneeType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,

@@ -45,7 +45,8 @@ public static partial class TasksEndpoints
         return Api.Ok(list, TasksJson.Default.ApiOkListTaskDto);
     }
 
-    private static async Task<IResult> ListRoomAsync(string roomId, HttpContext context, TaskStore tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> ListRoomAsync(
+        string roomId, HttpContext context, TaskStore tasks, CancellationToken cancellationToken)
     {
         if (!Ids.IsValidPathId(roomId))
         {

@@ -82,7 +82,8 @@ public static class UploadsEndpoints
         metrics.UploadStored(file.Size);
         UploadsLog.Stored(logger, id, file.Size);
         var metadata = new AuditMetadata().Add("filename", file.DisplayName).Add("mimeType", file.Type.MimeType).Add("size", file.Size);
-        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.FileUpload, id, AuditActions.FileTarget, metadata, cancellationToken);
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.FileUpload, id, AuditActions.FileTarget, metadata, cancellationToken);
         return Api.Ok(new UploadDto(id, file.DisplayName, file.Type.MimeType, file.Size, url), UploadsJson.Default.ApiOkUploadDto);
     }
 

@@ -184,7 +184,9 @@ public sealed class UserAdmin(HubDatabase database)
         return await FindAsync(username, cancellationToken) is null ? UserAdminOutcome.NotFound : UserAdminOutcome.LastAdmin;
     }
 
-    /// <summary>Runs an UPDATE of one user ($1 the name, $2 now, then <paramref name="arguments"/>), revoking sessions when asked.</summary>
+    /// <summary>
+    /// Runs an UPDATE of one user ($1 the name, $2 now, then <paramref name="arguments"/>), revoking sessions when asked.
+    /// </summary>
     private async Task<UserAdminOutcome> UpdateAsync(
         string sql, string username, bool revoke, string[] arguments, CancellationToken cancellationToken)
     {

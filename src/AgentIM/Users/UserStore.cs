@@ -26,7 +26,8 @@ public sealed record UserRow(
 }
 
 /// <summary>What deleting a user took with it, for the sockets and files to catch up.</summary>
-public sealed record UserDeletion(IReadOnlyList<DeletedRoom> DeletedRooms, IReadOnlyList<string> ChangedRoomIds, IReadOnlyList<string> FileUrls);
+public sealed record UserDeletion(
+    IReadOnlyList<DeletedRoom> DeletedRooms, IReadOnlyList<string> ChangedRoomIds, IReadOnlyList<string> FileUrls);
 
 /// <summary>A deleted room and the users who were its members.</summary>
 public sealed record DeletedRoom(string RoomId, IReadOnlyList<string> UserIds);

@@ -124,7 +124,8 @@ public static class UsersAdminEndpoints
             return Api.NotFound(UsersEndpoints.UserNotFound);
         }
 
-        await audit.WriteAsync(context, context.Caller().UserId, AuditActions.UserDelete, id, AuditActions.UserTarget, null, cancellationToken);
+        await audit.WriteAsync(
+            context, context.Caller().UserId, AuditActions.UserDelete, id, AuditActions.UserTarget, null, cancellationToken);
         return Api.Done();
     }
 

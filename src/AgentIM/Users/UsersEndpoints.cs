@@ -10,7 +10,8 @@ namespace AgentIM.Users;
 public sealed record CreateUserRequest(string? Username, string? Password, string? DisplayName, string? Role);
 
 public sealed record MeResponse(
-    string Id, string Username, string DisplayName, string? AvatarUrl, string Role, bool TotpEnabled, DateTime CreatedAt, DateTime UpdatedAt);
+    string Id, string Username, string DisplayName, string? AvatarUrl, string Role, bool TotpEnabled,
+    DateTime CreatedAt, DateTime UpdatedAt);
 
 public sealed record CreatedUser(string Id, string Username, string DisplayName, string Role, DateTime CreatedAt, DateTime UpdatedAt);
 
@@ -232,7 +233,9 @@ public static partial class UsersEndpoints
     }
 }
 
-/// <summary>The contract's username rule: 3–50 characters of [a-zA-Z0-9_-] (so look-alike letters from other scripts are refused).</summary>
+/// <summary>
+/// The contract's username rule: 3–50 characters of [a-zA-Z0-9_-] (so look-alike letters from other scripts are refused).
+/// </summary>
 public static class UsernameRule
 {
     public static bool IsValid(string username) =>

@@ -24,7 +24,8 @@ internal static class Argon2id
     /// <paramref name="memoryKiB"/> KiB of memory (one block per KiB, at least 8 per lane), t = <paramref name="iterations"/>
     /// passes and p = <paramref name="lanes"/>, the parallelism the tag is defined for.
     /// </summary>
-    public static void Hash(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int memoryKiB, int iterations, int lanes, Span<byte> tag) =>
+    public static void Hash(
+        ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int memoryKiB, int iterations, int lanes, Span<byte> tag) =>
         Hash(password, salt, [], [], memoryKiB, iterations, lanes, tag);
 
     /// <summary>The general form with a secret key K and associated data X (RFC 9106 §3.2), for the RFC's test vector.</summary>
@@ -295,7 +296,9 @@ internal static class Argon2id
         for (var i = 0; i < 8; i++)
         {
             var o = 2 * i;
-            Round(r, o, o + 1, o + 16, o + 17, o + 32, o + 33, o + 48, o + 49, o + 64, o + 65, o + 80, o + 81, o + 96, o + 97, o + 112, o + 113);
+            Round(
+                r, o, o + 1, o + 16, o + 17, o + 32, o + 33, o + 48, o + 49,
+                o + 64, o + 65, o + 80, o + 81, o + 96, o + 97, o + 112, o + 113);
         }
 
         for (var i = 0; i < BlockWords; i++)

@@ -149,7 +149,8 @@ public sealed record HubConfig
 
         if (AllowLoopbackRouters)
         {
-            throw new ConfigException("ROUTER_ALLOW_LOOPBACK", "is for tests and development only; production never calls loopback routers");
+            throw new ConfigException(
+                "ROUTER_ALLOW_LOOPBACK", "is for tests and development only; production never calls loopback routers");
         }
 
         if (JwtSecret == DefaultJwtSecret || JwtSecret.Length < 32)
@@ -285,7 +286,8 @@ public static class DurationText
 /// <summary>Peers whose X-Forwarded-For we believe (decisions.md, case B10).</summary>
 public sealed class TrustedProxies
 {
-    public static readonly TrustedProxies LoopbackOnly = new([new IPNetwork(IPAddress.Loopback, 8), new IPNetwork(IPAddress.IPv6Loopback, 128)]);
+    public static readonly TrustedProxies LoopbackOnly =
+        new([new IPNetwork(IPAddress.Loopback, 8), new IPNetwork(IPAddress.IPv6Loopback, 128)]);
 
     private readonly IReadOnlyList<IPNetwork> _networks;
 

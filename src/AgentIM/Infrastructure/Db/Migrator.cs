@@ -132,7 +132,8 @@ public sealed class Migrator(HubDatabase database, ILogger<Migrator> logger)
         return applied;
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, long? argument = null)
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, string sql, CancellationToken cancellationToken, long? argument = null)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         if (argument is { } value)
@@ -154,7 +155,8 @@ public sealed class Migrator(HubDatabase database, ILogger<Migrator> logger)
             using var stream = assembly.GetManifestResourceStream(resource)
                 ?? throw new InvalidOperationException($"Missing embedded migration {resource}");
             using var text = new StreamReader(stream, Encoding.UTF8);
-            migrations.Add(new Migration(fileName[..underscore], Path.GetFileNameWithoutExtension(fileName)[(underscore + 1)..], text.ReadToEnd()));
+            migrations.Add(new Migration(
+                fileName[..underscore], Path.GetFileNameWithoutExtension(fileName)[(underscore + 1)..], text.ReadToEnd()));
         }
 
         return migrations.OrderBy(m => m.Version, StringComparer.Ordinal).ToList();

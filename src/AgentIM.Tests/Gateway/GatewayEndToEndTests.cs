@@ -73,7 +73,9 @@ public sealed class GatewayEndToEndTests(HubFixture hub) : IClassFixture<HubFixt
             f => f["message"]!["content"]!.GetValue<string>() == "part-one\npart-two\n",
             TimeSpan.FromSeconds(20)))["message"]!;
         await Task.Delay(500);
-        Assert.All(client.All("server:message_complete"), f => Assert.Equal(complete["id"]!.GetValue<string>(), f["message"]!["id"]!.GetValue<string>()));
+        Assert.All(
+            client.All("server:message_complete"),
+            f => Assert.Equal(complete["id"]!.GetValue<string>(), f["message"]!["id"]!.GetValue<string>()));
         var stored = Assert.Single(await AgentMessagesAsync(stage.Owner, roomId, agentId));
         Assert.Equal(complete["id"]!.GetValue<string>(), stored["id"]!.GetValue<string>());
         Assert.Equal("part-one\npart-two\n", stored["content"]!.GetValue<string>());

@@ -16,7 +16,8 @@ public sealed class PublishedBinaryTests(PublishedHub hub) : IClassFixture<Publi
             await admin.AddMemberAsync(room, "ag-aot-1", "agent");
             await using var client = await Support.WsPeer.ClientAsync(admin, room);
 
-            await client.SendAsync(new { type = "client:send_message", roomId = room, content = "@helper hello", mentions = Array.Empty<string>() });
+            await client.SendAsync(
+                new { type = "client:send_message", roomId = room, content = "@helper hello", mentions = Array.Empty<string>() });
             var sent = await client.WaitForAsync("server:new_message");
             var toAgent = await gateway.WaitForAsync("server:send_to_agent");
             Assert.Equal("ag-aot-1", toAgent["agentId"]!.GetValue<string>());
@@ -30,7 +31,11 @@ public sealed class PublishedBinaryTests(PublishedHub hub) : IClassFixture<Publi
                 });
             }
 
-            await gateway.SendAsync(new { type = "gateway:message_complete", roomId = room, agentId = "ag-aot-1", messageId = "resp-aot-1", fullContent = "abc" });
+            await gateway.SendAsync(
+                new
+                {
+                    type = "gateway:message_complete", roomId = room, agentId = "ag-aot-1", messageId = "resp-aot-1", fullContent = "abc",
+                });
             var chunks = new List<string>();
             for (var i = 0; i < 3; i++)
             {

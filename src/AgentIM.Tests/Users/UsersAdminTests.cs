@@ -27,7 +27,10 @@ public sealed class UsersAdminTests(HubFixture hub) : IClassFixture<HubFixture>
         Assert.Equal("admin", users[0]!["username"]!.GetValue<string>());
         Assert.Equal(newest.UserId, users.Last()!["id"]!.GetValue<string>());
         Assert.Equal(
-            ["avatarUrl", "createdAt", "disabledAt", "displayName", "id", "maxGateways", "maxWsConnections", "role", "updatedAt", "username"],
+            [
+                "avatarUrl", "createdAt", "disabledAt", "displayName", "id", "maxGateways", "maxWsConnections", "role", "updatedAt",
+                "username",
+            ],
             users[0]!.AsObject().Select(p => p.Key).Order());
         Assert.Equal(users[1]!["id"]!.GetValue<string>(), Assert.Single(page!["data"]!.AsArray())!["id"]!.GetValue<string>());
         Assert.Equal(total, page["total"]!.GetValue<int>());

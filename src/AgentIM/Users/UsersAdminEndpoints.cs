@@ -21,7 +21,8 @@ public static class UsersAdminEndpoints
         var (rows, total) = await users.ListAsync(paging.Limit, paging.Offset, cancellationToken);
         var data = rows
             .Select(u => new UserListItem(
-                u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt, u.DisabledAt))
+                u.Id, u.Username, u.DisplayName, u.AvatarUrl, u.Role, u.MaxWsConnections, u.MaxGateways, u.CreatedAt, u.UpdatedAt,
+                u.DisabledAt))
             .ToList();
         return Results.Json(new UserListResponse { Data = data, Total = total }, UsersJson.Default.UserListResponse);
     }

@@ -59,7 +59,8 @@ public static class ClientAddress
     /// <summary>Accepts <c>1.2.3.4</c>, <c>1.2.3.4:5678</c>, <c>2001:db8::1</c> and <c>[2001:db8::1]:443</c>.</summary>
     private static bool TryParseHop(string hop, out IPAddress address)
     {
-        if (IPAddress.TryParse(hop, out var parsed) || (IPEndPoint.TryParse(hop, out var endPoint) && (parsed = endPoint.Address) is not null))
+        if (IPAddress.TryParse(hop, out var parsed)
+            || (IPEndPoint.TryParse(hop, out var endPoint) && (parsed = endPoint.Address) is not null))
         {
             address = Normalize(parsed);
             return true;

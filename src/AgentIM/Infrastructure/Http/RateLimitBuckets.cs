@@ -15,5 +15,6 @@ public static class RateLimitBuckets
     public static readonly RateLimitBucket RouterTest = new("router-test", "routerTest", 5, TimeSpan.FromSeconds(60), PerUser: false);
     public static readonly RateLimitBucket WsUpgrade = new("ws_upgrade", "wsUpgrade", 30, TimeSpan.FromSeconds(60), PerUser: false);
 
-    public static readonly IReadOnlyList<RateLimitBucket> All = [Api, Auth, AuthRefresh, Sensitive, Upload, RoomCreate, RouterTest, WsUpgrade];
+    public static readonly IReadOnlyList<RateLimitBucket> All =
+        [Api, Auth, AuthRefresh, Sensitive, Upload, RoomCreate, RouterTest, WsUpgrade];
 }

@@ -16,6 +16,7 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
     private readonly Dictionary<string, HostedAgent> _agents = [];
     private readonly Lock _lock = new();
     private readonly List<Task> _replies = [];
+    private readonly PermissionRequests _permissions = new(sink);
 
     /// <summary>Raised after the hub removed an agent (wrapper mode exits on it).</summary>
     public event Action<string>? AgentRemoved;
@@ -92,7 +93,17 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             case "server:query_agent_info":
                 if (Find(Text(frame, "agentId")) is { } queried)
                 {
-                    sink.Send(GatewayFrames.AgentInfo(queried.Id, Text(frame, "roomId"), "bypass"), FramePriority.Normal);
+                    var level = queried.Adapter is ClaudeCodeAdapter claude ? claude.PermissionLevel : "bypass";
+                    sink.Send(GatewayFrames.AgentInfo(queried.Id, Text(frame, "roomId"), level), FramePriority.Normal);
+                }
+
+                return;
+            case "server:permission_response":
+                var resolved = _permissions.Resolve(
+                    Text(frame, "requestId"), Text(frame, "agentId"), Text(frame, "decision"), Text(frame, "denyReason"));
+                if (!resolved)
+                {
+                    GatewayLog.FrameDropped(logger, type, "no such permission request waiting");
                 }
 
                 return;
@@ -117,13 +128,24 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         }
     }
 
-    /// <summary>Stops every agent's work (shutdown); the running replies still complete once.</summary>
+    /// <summary>Permission requests waiting for an answer.</summary>
+    public int PendingPermissions => _permissions.Count;
+
+    /// <summary>
+    /// Stops every agent's work (shutdown): waiting permission requests are denied, long-lived agent processes end,
+    /// and the running replies still complete once.
+    /// </summary>
     public async Task StopAllAsync(TimeSpan wait)
     {
-        foreach (var agent in Agents)
+        _permissions.DenyAll();
+        var agents = Agents;
+        foreach (var agent in agents)
         {
-            Stop(agent);
+            Stop(agent, forgetSessions: false);
         }
+
+        await Task.WhenAny(Task.WhenAll(agents.Select(a => a.Adapter.StopAllAsync(forgetSessions: false))),
+            Task.Delay(wait, CancellationToken.None));
 
         Task[] running;
         lock (_lock)
@@ -290,7 +312,10 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         else
         {
             var prompt = PromptBuilder.Build(message, room, registration.Name, registration.Type);
-            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path);
+            var request = new AdapterRequest(prompt, message.RoomId, WorkingDirectories.Resolve(registration.WorkingDirectory).Path)
+            {
+                Permissions = (ask, cancellationToken) => _permissions.AskAsync(agent.Id, message.RoomId, ask, Emit, cancellationToken),
+            };
             try
             {
                 result = await agent.Adapter.RunAsync(request, Emit, stop);
@@ -323,7 +348,12 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             FramePriority.Critical);
     }
 
-    private void Stop(HostedAgent agent)
+    /// <summary>
+    /// The hub's stop (gateway-cli.md §5): queues cleared, running replies cancelled (their processes end), waiting
+    /// permission requests denied, and the adapter's long-lived processes ended (and its sessions forgotten, except
+    /// at shutdown, so a restarted gateway resumes the rooms' conversations).
+    /// </summary>
+    private void Stop(HostedAgent agent, bool forgetSessions = true)
     {
         lock (agent)
         {
@@ -333,6 +363,9 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
                 running.Cancel();
             }
         }
+
+        _permissions.DenyAll(agent.Id, "The agent was stopped");
+        _ = agent.Adapter.StopAllAsync(forgetSessions);
     }
 
     private void Remove(string? agentId)

@@ -192,6 +192,18 @@ public static class GatewayFrames
         return frame.ToJsonString();
     }
 
+    public static string PermissionRequest(
+        string requestId, string agentId, string roomId, string toolName, JsonObject toolInput, TimeSpan timeout) => new JsonObject
+    {
+        ["type"] = "gateway:permission_request",
+        ["requestId"] = requestId,
+        ["agentId"] = agentId,
+        ["roomId"] = roomId,
+        ["toolName"] = toolName.Length > 200 ? toolName[..200] : toolName,
+        ["toolInput"] = toolInput.DeepClone(),
+        ["timeoutMs"] = (long)timeout.TotalMilliseconds,
+    }.ToJsonString();
+
     public static string WorkspaceError(string agentId, string requestId, string message) => new JsonObject
     {
         ["type"] = "gateway:workspace_response",

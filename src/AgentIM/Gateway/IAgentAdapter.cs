@@ -1,7 +1,11 @@
 namespace AgentIM.Gateway;
 
 /// <summary>One message for an adapter: the built prompt and where it runs.</summary>
-public sealed record AdapterRequest(string Prompt, string RoomId, string? WorkingDirectory);
+public sealed record AdapterRequest(string Prompt, string RoomId, string? WorkingDirectory)
+{
+    /// <summary>Asks the room before a tool runs (interactive mode); null: nobody can be asked, so deny.</summary>
+    public PermissionBridge? Permissions { get; init; }
+}
 
 /// <summary>How a reply ended: its full text, and the error when it failed (gateway-cli.md §6 steps 6–7).</summary>
 public sealed record AdapterResult(string FullContent, string? Error)
@@ -17,6 +21,12 @@ public interface IAgentAdapter
 {
     /// <summary>True when rooms may run concurrently; otherwise the host runs one message at a time.</summary>
     public bool SupportsParallelRooms { get; }
+
+    /// <summary>
+    /// Ends whatever the adapter keeps running for the agent (long-lived processes); on the hub's stop and remove
+    /// requests it also forgets the agent's sessions, on shutdown it keeps them. One-shot adapters have nothing to do.
+    /// </summary>
+    public Task StopAllAsync(bool forgetSessions) => Task.CompletedTask;
 
     public Task<AdapterResult> RunAsync(AdapterRequest request, Func<AgentChunk, Task> onChunk, CancellationToken cancellationToken);
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace AgentIM.Gateway;
 
-/// <summary>The gateway mode's commands on the <c>agentim</c> tree: login, logout, status, gateway, run.</summary>
+/// <summary>The gateway mode's commands on the <c>agentim</c> tree: login, logout, status, gateway, run, list, stop, rm.</summary>
 public static class GatewayCommands
 {
     public static void AddTo(RootCommand root)
@@ -12,5 +12,9 @@ public static class GatewayCommands
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(GatewayCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        foreach (var daemon in DaemonCommands.Create())
+        {
+            root.Subcommands.Add(daemon);
+        }
     }
 }

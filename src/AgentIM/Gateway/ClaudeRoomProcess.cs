@@ -145,9 +145,10 @@ public sealed class ClaudeRoomProcess
 
             var watchdog = WatchAsync(turn);
             await Task.WhenAny(turn.Done.Task, EndedAsync(turn));
+            var reason = turn.KillReason is { Length: > 0 } why ? why : "Claude Code exited";
             var result = turn.Done.Task.IsCompleted
                 ? await turn.Done.Task
-                : new TurnResult(AdapterResult.Failed(turn.Text.ToString(), turn.KillReason ?? "Claude Code exited"), turn.Produced);
+                : new TurnResult(AdapterResult.Failed(turn.Text.ToString(), reason), turn.Produced);
             await turn.Ended.CancelAsync();
             await watchdog;
             if (_termination is not null)

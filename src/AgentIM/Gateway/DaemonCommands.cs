@@ -83,7 +83,14 @@ public static class DaemonCommands
             foreach (var path in new[] { store.DaemonPath(name), Path.ChangeExtension(store.DaemonPath(name), ".status.json"),
                 daemon.LogFile, daemon.LogFile + ".1" })
             {
-                File.Delete(path);
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Never created (the gateway did not get as far as logging).
+                }
             }
 
             Console.WriteLine($"Removed {name}.");

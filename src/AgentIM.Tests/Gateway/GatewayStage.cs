@@ -78,20 +78,25 @@ public sealed class GatewayStage : IAsyncDisposable
         return Runtime.Host.Add(name, AgentTypes.Generic, workingDirectory, adapter).Id;
     }
 
-    public async Task StartAsync()
+    public async Task StartAsync(bool waitForAuth = true)
     {
         _stop = new CancellationTokenSource();
         _run = Runtime.RunAsync(_stop.Token);
+        if (!waitForAuth)
+        {
+            return;
+        }
+
         await Eventually.AssertAsync(() => Task.FromResult(Runtime.Link.State == LinkState.Authenticated), "gateway authenticated");
     }
 
     /// <summary>Stops the gateway as a signal does and builds a new one on the same config folder (a restart).</summary>
-    public async Task RestartAsync(Action<GatewayStage> addAgents)
+    public async Task RestartAsync(Action<GatewayStage> addAgents, bool waitForAuth = true)
     {
         await StopAsync();
         NewRuntime();
         addAgents(this);
-        await StartAsync();
+        await StartAsync(waitForAuth);
     }
 
     public async Task StopAsync()

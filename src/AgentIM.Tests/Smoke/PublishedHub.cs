@@ -108,6 +108,16 @@ public sealed class PublishedHub : HubFixture
         return _process.ExitCode;
     }
 
+    /// <summary>Ends the hub with SIGKILL (a crash: no shutdown work at all) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } running)
+        {
+            Signal(running.Id, 9);
+            await running.WaitForExitAsync();
+        }
+    }
+
     /// <summary>Runs a one-shot command of the binary (migrate, …) with this hub's environment.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string>? overrides, params string[] arguments)
     {

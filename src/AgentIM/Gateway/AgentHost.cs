@@ -18,9 +18,6 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
     private readonly List<Task> _replies = [];
     private readonly PermissionRequests _permissions = new(sink);
 
-    /// <summary>Permission requests waiting for an answer.</summary>
-    public int PendingPermissions => _permissions.Count;
-
     /// <summary>Raised after the hub removed an agent (wrapper mode exits on it).</summary>
     public event Action<string>? AgentRemoved;
 
@@ -105,15 +102,13 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             case "server:query_agent_info":
                 if (Find(Text(frame, "agentId")) is { } queried)
                 {
-                    sink.Send(GatewayFrames.AgentInfo(queried.Id, Text(frame, "roomId"), "bypass"), FramePriority.Normal);
+                    var level = queried.Adapter is ClaudeCodeAdapter claude ? claude.PermissionLevel : "bypass";
+                    sink.Send(GatewayFrames.AgentInfo(queried.Id, Text(frame, "roomId"), level), FramePriority.Normal);
                 }
 
                 return;
             case "server:request_workspace":
-                // TODO(#8): git status, tree and file views of the working directory (gateway-cli.md §5).
-                var workspaceError = GatewayFrames.WorkspaceError(
-                    Text(frame, "agentId") ?? "", Text(frame, "requestId") ?? "", "This gateway does not share workspaces yet");
-                sink.Send(workspaceError, FramePriority.Normal);
+                _ = AnswerWorkspaceAsync(frame);
                 return;
             case "server:list_credentials":
                 sink.Send(GatewayFrames.CredentialList(Text(frame, "requestId") ?? "", Text(frame, "agentType") ?? AgentTypes.Generic),
@@ -130,13 +125,27 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         }
     }
 
-    /// <summary>Stops every agent's work (shutdown); the running replies still complete once.</summary>
+    /// <summary>How long a workspace view or the git summary after a reply may take (gateway-cli.md §5, §6).</summary>
+    public TimeSpan WorkspaceTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Permission requests waiting for an answer.</summary>
+    public int PendingPermissions => _permissions.Count;
+
+    /// <summary>
+    /// Stops every agent's work (shutdown): waiting permission requests are denied, long-lived agent processes end,
+    /// and the running replies still complete once.
+    /// </summary>
     public async Task StopAllAsync(TimeSpan wait)
     {
-        foreach (var agent in Agents)
+        _permissions.DenyAll();
+        var agents = Agents;
+        foreach (var agent in agents)
         {
-            Stop(agent);
+            Stop(agent, forgetSessions: false);
         }
+
+        await Task.WhenAny(Task.WhenAll(agents.Select(a => a.Adapter.StopAllAsync(forgetSessions: false))),
+            Task.Delay(wait, CancellationToken.None));
 
         Task[] running;
         lock (_lock)
@@ -144,10 +153,7 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
             running = [.. _replies];
         }
 
-        _permissions.DenyAll();
         await Task.WhenAny(Task.WhenAll(running), Task.Delay(wait, CancellationToken.None));
-        await Task.WhenAny(Task.WhenAll(Agents.Select(a => a.Adapter.StopAllAsync(forgetSessions: false))),
-            Task.Delay(wait, CancellationToken.None));
     }
 
     private void Deliver(IncomingMessage message)
@@ -331,18 +337,96 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
                 : (fullContent.Length > 0 ? fullContent + "\n\nError: " + error : "Error: " + error);
         }
 
+        if (WorkingDirectories.Resolve(registration.WorkingDirectory) is { Path: { } workingDirectory })
+        {
+            await WorkspaceChunkAsync(workingDirectory, Emit);
+        }
+
         List<AgentChunk> all;
         lock (chunks)
         {
             all = [.. chunks];
         }
 
-        // TODO(#8): a workspace_status chunk (git summary of the working directory) before the completion, §6 step 6.
         sink.Send(GatewayFrames.Complete(message.RoomId, agent.Id, responseId, fullContent, all, message.ConversationId, message.Depth),
             FramePriority.Critical);
     }
 
-    private void Stop(HostedAgent agent)
+    /// <summary>
+    /// The hub's stop (gateway-cli.md §5): queues cleared, running replies cancelled (their processes end), waiting
+    /// permission requests denied, and the adapter's long-lived processes ended (and its sessions forgotten, except
+    /// at shutdown, so a restarted gateway resumes the rooms' conversations).
+    /// </summary>
+    /// <summary>
+    /// The git summary of the working directory as a <c>workspace_status</c> chunk before the completion
+    /// (gateway-cli.md §6 step 6); a folder that is not a repository adds nothing, a failure adds a text note.
+    /// </summary>
+    private async Task WorkspaceChunkAsync(string workingDirectory, Func<AgentChunk, Task> emit)
+    {
+        var (status, isRepository, error) = await WorkspaceViews.GitStatusAsync(workingDirectory, WorkspaceTimeout, CancellationToken.None);
+        if (error is not null)
+        {
+            await emit(new AgentChunk(AgentChunk.Text, $"[Workspace status unavailable: {error}]"));
+        }
+        else if (isRepository && status is not null)
+        {
+            await emit(new AgentChunk(
+                AgentChunk.WorkspaceStatus, status.ToJsonString(), new JsonObject { ["workingDirectory"] = workingDirectory }));
+        }
+    }
+
+    /// <summary>Answers <c>server:request_workspace</c> with a status, tree, file or error view (gateway-cli.md §5).</summary>
+    private async Task AnswerWorkspaceAsync(JsonObject frame)
+    {
+        var agentId = Text(frame, "agentId") ?? "";
+        var requestId = Text(frame, "requestId") ?? "";
+        JsonObject response;
+        try
+        {
+            response = await WorkspaceViewAsync(agentId, frame["request"] as JsonObject);
+        }
+        catch (OperationCanceledException)
+        {
+            response = WorkspaceViews.Error($"The workspace did not answer within {WorkspaceTimeout.TotalSeconds:0} s");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            response = WorkspaceViews.Error("The workspace cannot be read");
+        }
+
+        sink.Send(GatewayFrames.WorkspaceResponse(agentId, requestId, response), FramePriority.Normal);
+    }
+
+    private async Task<JsonObject> WorkspaceViewAsync(string agentId, JsonObject? request)
+    {
+        if (Find(agentId) is not { } agent)
+        {
+            return WorkspaceViews.Error("Agent not found");
+        }
+
+        var (root, dirError) = WorkingDirectories.Resolve(agent.Registration.WorkingDirectory);
+        if (root is null)
+        {
+            return WorkspaceViews.Error(dirError ?? "This agent has no working directory");
+        }
+
+        using var limit = new CancellationTokenSource(WorkspaceTimeout);
+        var path = request is null ? null : Text(request, "path");
+        switch (request is null ? null : Text(request, "kind"))
+        {
+            case "status":
+                var (status, _, error) = await WorkspaceViews.GitStatusAsync(root, WorkspaceTimeout, limit.Token);
+                return error is not null ? WorkspaceViews.Error(error) : new JsonObject { ["kind"] = "status", ["data"] = status };
+            case "tree":
+                return await Task.Run(() => WorkspaceViews.Tree(root, path), limit.Token).WaitAsync(limit.Token);
+            case "file":
+                return await WorkspaceViews.FileAsync(root, path, limit.Token).WaitAsync(limit.Token);
+            default:
+                return WorkspaceViews.Error("Unknown workspace request");
+        }
+    }
+
+    private void Stop(HostedAgent agent, bool forgetSessions = true)
     {
         lock (agent)
         {
@@ -352,6 +436,9 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
                 running.Cancel();
             }
         }
+
+        _permissions.DenyAll(agent.Id, "The agent was stopped");
+        _ = agent.Adapter.StopAllAsync(forgetSessions);
     }
 
     private void Remove(string? agentId)

@@ -9,6 +9,9 @@ namespace AgentIM.Gateway;
 /// </summary>
 public static class GatewayCommand
 {
+    /// <summary>The hidden option a detached gateway's re-executed child runs with.</summary>
+    public const string DaemonChildOption = "--daemon-child";
+
     public static Command Create()
     {
         var agents = new Option<string[]>("--agent", "-a")
@@ -23,15 +26,45 @@ public static class GatewayCommand
         {
             Description = "Let claude-code, codex and gemini agents use every tool without asking (bypass permissions)",
         };
+        var detach = new Option<bool>("--detach", "-d")
+        {
+            Description = "Run in the background (logs in the config folder's logs/NAME.log); see agentim list, stop, rm",
+        };
+        var daemonName = new Option<string>("--name", "-n")
+        {
+            Description = "The background gateway's name for list, stop and rm (default: gateway)",
+            DefaultValueFactory = _ => "gateway",
+        };
+        var daemonChild = new Option<bool>(DaemonChildOption) { Hidden = true };
         var command = new Command("gateway", "Connect this machine's agents to the hub you logged in to (runs until stopped)");
         command.Aliases.Add("daemon");
         command.Options.Add(agents);
         command.Options.Add(passEnv);
         command.Options.Add(verbose);
         command.Options.Add(yes);
+        command.Options.Add(detach);
+        command.Options.Add(daemonName);
+        command.Options.Add(daemonChild);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var store = GatewayConfigStore.FromEnvironment();
+            var name = parse.GetValue(daemonName) ?? "gateway";
+            if (GatewayDaemon.CheckName(name) is { } nameProblem)
+            {
+                Console.Error.WriteLine($"agentim: --name: {nameProblem}");
+                return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(detach))
+            {
+                return GatewayCli.RequireLogin(store) is null ? ExitCodes.Config : await GatewayDaemon.DetachAsync(store, name);
+            }
+
+            if (parse.GetValue(daemonChild))
+            {
+                GatewayDaemon.BecomeDaemon(store, name);
+            }
+
             if (GatewayCli.RequireLogin(store) is not { } settings)
             {
                 return ExitCodes.Config;

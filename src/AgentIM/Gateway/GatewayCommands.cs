@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace AgentIM.Gateway;
 
-/// <summary>The gateway mode's commands on the <c>agentim</c> tree: login, logout, status, gateway, run, claude, codex, gemini.</summary>
+/// <summary>
+/// The gateway mode's commands on the <c>agentim</c> tree: login, logout, status, gateway, run, claude, codex, gemini,
+/// list, stop, rm.
+/// </summary>
 public static class GatewayCommands
 {
     public static void AddTo(RootCommand root)
@@ -15,6 +18,11 @@ public static class GatewayCommands
         foreach (var shortcut in AgentShortcutCommand.CreateAll())
         {
             root.Subcommands.Add(shortcut);
+        }
+
+        foreach (var daemon in DaemonCommands.Create())
+        {
+            root.Subcommands.Add(daemon);
         }
     }
 }

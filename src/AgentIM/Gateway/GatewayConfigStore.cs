@@ -60,6 +60,65 @@ public sealed class GatewayConfigStore(string directory)
         return true;
     }
 
+    /// <summary>Detached gateways' records: <c>daemons/</c> in the config folder, or <c>AGENTIM_DAEMONS_DIR</c>.</summary>
+    public string DaemonsDirectory => Environment.GetEnvironmentVariable("AGENTIM_DAEMONS_DIR") is { Length: > 0 } d && Path.IsPathRooted(d)
+        ? d
+        : Path.Combine(Directory, "daemons");
+
+    /// <summary>The log file of a detached gateway.</summary>
+    public string LogPath(string name) => Path.Combine(Directory, "logs", name + ".log");
+
+    public string DaemonPath(string name) => Path.Combine(DaemonsDirectory, name + ".json");
+
+    public DaemonRecord? LoadDaemon(string name) => Read(DaemonPath(name), GatewayJson.Default.DaemonRecord);
+
+    public void SaveDaemon(DaemonRecord daemon)
+    {
+        System.IO.Directory.CreateDirectory(DaemonsDirectory);
+        Write(DaemonPath(daemon.Name), daemon, GatewayJson.Default.DaemonRecord);
+    }
+
+    /// <summary>Every daemon record, by name.</summary>
+    public IReadOnlyList<DaemonRecord> Daemons() => !System.IO.Directory.Exists(DaemonsDirectory)
+        ? []
+        : [.. System.IO.Directory.EnumerateFiles(DaemonsDirectory, "*.json")
+            .Where(f => !f.EndsWith(".status.json", StringComparison.Ordinal))
+            .Select(f => Read(f, GatewayJson.Default.DaemonRecord))
+            .OfType<DaemonRecord>()
+            .OrderBy(d => d.Name, StringComparer.Ordinal)];
+
+    /// <summary>How long the revoked marker counts (gateway-cli.md §2: ignored after 24 h).</summary>
+    public static readonly TimeSpan RevokedMarkerLifetime = TimeSpan.FromHours(24);
+
+    /// <summary><c>auth-revoked</c>: written when the session cannot be renewed, removed on a successful auth or login.</summary>
+    public string RevokedMarkerPath => Path.Combine(Directory, "auth-revoked");
+
+    public void MarkRevoked()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        File.WriteAllText(RevokedMarkerPath, DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\n");
+    }
+
+    public void ClearRevoked()
+    {
+        if (File.Exists(RevokedMarkerPath))
+        {
+            File.Delete(RevokedMarkerPath);
+        }
+    }
+
+    /// <summary>When the session was found revoked, or null (no marker, or one older than 24 h).</summary>
+    public DateTime? RevokedAt()
+    {
+        if (!File.Exists(RevokedMarkerPath))
+        {
+            return null;
+        }
+
+        var at = File.GetLastWriteTimeUtc(RevokedMarkerPath);
+        return DateTime.UtcNow - at < RevokedMarkerLifetime ? at : null;
+    }
+
     /// <summary>This installation's gateway id: created once, kept across logins and logouts.</summary>
     public string GatewayId()
     {

@@ -8,6 +8,7 @@ public sealed record AgentChunk(string Type, string Content, JsonObject? Metadat
 {
     public const string Text = "text";
     public const string Error = "error";
+    public const string WorkspaceStatus = "workspace_status";
 
     public JsonObject ToJson()
     {
@@ -192,12 +193,27 @@ public static class GatewayFrames
         return frame.ToJsonString();
     }
 
-    public static string WorkspaceError(string agentId, string requestId, string message) => new JsonObject
+    public static string PermissionRequest(
+        string requestId, string agentId, string roomId, string toolName, JsonObject toolInput, TimeSpan timeout) => new JsonObject
+    {
+        ["type"] = "gateway:permission_request",
+        ["requestId"] = requestId,
+        ["agentId"] = agentId,
+        ["roomId"] = roomId,
+        ["toolName"] = toolName.Length > 200 ? toolName[..200] : toolName,
+        ["toolInput"] = toolInput.DeepClone(),
+        ["timeoutMs"] = (long)timeout.TotalMilliseconds,
+    }.ToJsonString();
+
+    public static string WorkspaceError(string agentId, string requestId, string message) =>
+        WorkspaceResponse(agentId, requestId, new JsonObject { ["kind"] = "error", ["message"] = message });
+
+    public static string WorkspaceResponse(string agentId, string requestId, JsonObject response) => new JsonObject
     {
         ["type"] = "gateway:workspace_response",
         ["agentId"] = agentId,
         ["requestId"] = requestId,
-        ["response"] = new JsonObject { ["kind"] = "error", ["message"] = message },
+        ["response"] = response,
     }.ToJsonString();
 
     public static string CredentialList(string requestId, string agentType) => new JsonObject

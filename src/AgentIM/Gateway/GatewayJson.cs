@@ -27,6 +27,9 @@ public sealed record GatewayStatusFile(int Pid, string Server, string State, Dat
 /// <summary>One hosted agent in <c>status.json</c>.</summary>
 public sealed record AgentStatusEntry(string Id, string Name, string Type, string Status, int QueueDepth);
 
+/// <summary><c>daemons/&lt;name&gt;.json</c>: a detached gateway's pid and how it was started, for list, stop and rm.</summary>
+public sealed record DaemonRecord(string Name, int Pid, DateTime StartedAt, List<string> Arguments, string LogFile);
+
 /// <summary>Source-generated JSON for the gateway's own files (no reflection under native AOT).</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -35,5 +38,6 @@ public sealed record AgentStatusEntry(string Id, string Name, string Type, strin
 [JsonSerializable(typeof(GatewaySettings))]
 [JsonSerializable(typeof(KnownAgentsFile))]
 [JsonSerializable(typeof(GatewayStatusFile))]
+[JsonSerializable(typeof(DaemonRecord))]
 [JsonSerializable(typeof(Dictionary<string, CustomAdapter>))]
 public sealed partial class GatewayJson : JsonSerializerContext;

@@ -82,6 +82,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
             if (outcome == SessionEnd.Revoked)
             {
                 SetState(LinkState.Revoked);
+                tokens.MarkRevoked();
                 GatewayLog.SessionRevoked(logger, (int)options.RevokedRetry.TotalSeconds);
                 delay = options.RevokedRetry;
                 await WaitForNewTokensAsync(delay, cancellationToken);
@@ -186,6 +187,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
+            // ClientWebSocket.Abort (the goodbye's close timing out, a dead link) disposes the socket under the reader.
             end = authenticated.Task.IsCompleted ? SessionEnd.LostAfterAuth : SessionEnd.Lost;
         }
 
@@ -273,6 +275,7 @@ public sealed class HubLink(HubLinkOptions options, TokenKeeper tokens, ILogger 
 
     private async Task OnAuthenticatedAsync(Connection connection, CancellationToken cancellationToken)
     {
+        tokens.ClearRevoked();
         // Registrations go straight out, ahead of the queue: queued chunks and completions need their agent bound.
         foreach (var register in Host?.RegistrationFrames() ?? [])
         {

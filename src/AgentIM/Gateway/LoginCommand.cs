@@ -63,6 +63,7 @@ public static class LoginCommand
             var socketUrl = HubAccounts.GatewaySocketUrl(baseUrl);
             store.SaveSettings(new GatewaySettings(
                 2, socketUrl, baseUrl, tokens.AccessToken, tokens.RefreshToken, store.GatewayId(), username.Trim()));
+            store.ClearRevoked();
             Console.WriteLine($"Logged in to {baseUrl} as {username.Trim()}. Tokens saved in {store.ConfigPath}.");
             return ExitCodes.Ok;
         });

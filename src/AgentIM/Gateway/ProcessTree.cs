@@ -9,8 +9,8 @@ namespace AgentIM.Gateway;
 /// </summary>
 public static class ProcessTree
 {
-    private const int SigTerm = 15;
-    private const int SigKill = 9;
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
 
     public static async Task TerminateAsync(Process process, TimeSpan grace)
     {
@@ -123,6 +123,15 @@ public static class ProcessTree
         }
     }
 
+    /// <summary>Sends a signal to one process; false when it failed (no such process, not ours).</summary>
+    public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
+
+    /// <summary>Makes this process the leader of a new session, without a controlling terminal (a detached gateway).</summary>
+    public static bool StartNewSession() => SetSid() >= 0;
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
+
+    [DllImport("libc", EntryPoint = "setsid", SetLastError = true)]
+    private static extern int SetSid();
 }

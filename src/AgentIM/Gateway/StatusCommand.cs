@@ -21,6 +21,11 @@ public static class StatusCommand
             Console.WriteLine($"Server:     {settings.ServerBaseUrl}");
             Console.WriteLine($"User:       {settings.Username ?? "(unknown)"}");
             Console.WriteLine($"Gateway id: {settings.GatewayId}");
+            if (store.RevokedAt() is { } revoked)
+            {
+                Console.WriteLine($"Session:    revoked since {revoked:yyyy-MM-dd HH:mm} UTC; run `agentim login` again");
+            }
+
             var status = store.LoadStatus();
             var running = status is not null && ProcessTree.IsAlive(status.Pid) && status.State != nameof(LinkState.Stopped);
             Console.WriteLine(running

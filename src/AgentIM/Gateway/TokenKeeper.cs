@@ -38,6 +38,12 @@ public sealed class TokenKeeper(GatewayConfigStore store, HubAccounts accounts, 
         }
     }
 
+    /// <summary>Writes the <c>auth-revoked</c> marker (the session is unrecoverable until a new login).</summary>
+    public void MarkRevoked() => Marker(store.MarkRevoked);
+
+    /// <summary>Removes the marker after a successful auth.</summary>
+    public void ClearRevoked() => Marker(store.ClearRevoked);
+
     /// <summary>Adopts tokens a new login wrote for the same server; false when there are none or they point elsewhere.</summary>
     public bool ReloadFromDisk()
     {
@@ -48,5 +54,17 @@ public sealed class TokenKeeper(GatewayConfigStore store, HubAccounts accounts, 
         }
 
         return false;
+    }
+
+    private static void Marker(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The marker only informs `agentim status`; the gateway works on without it.
+        }
     }
 }

@@ -19,6 +19,7 @@ public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermi
     private readonly ConcurrentDictionary<string, string> _threads = new();
     private readonly ConcurrentDictionary<string, bool> _alwaysAllowed = new();
     private readonly SemaphoreSlim _start = new(1, 1);
+    private readonly ConcurrentDictionary<Task<AdapterResult>, byte> _turns = new();
     private CodexAppServer? _server;
 
     public bool SupportsParallelRooms => true;
@@ -48,7 +49,16 @@ public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermi
         }
 
         var context = new CodexTurnContext(request, process, onChunk, (tool, input, ct) => DecideAsync(request, tool, input, ct));
-        return await new CodexTurn(server, threadId, context).RunAsync(cancellationToken);
+        var turn = new CodexTurn(server, threadId, context).RunAsync(cancellationToken);
+        _turns[turn] = 0;
+        try
+        {
+            return await turn;
+        }
+        finally
+        {
+            _turns.TryRemove(turn, out _);
+        }
     }
 
     /// <summary>
@@ -57,6 +67,14 @@ public sealed class CodexAdapter(GenericAdapterOptions process, bool bypassPermi
     /// </summary>
     public async Task StopAllAsync(bool forgetSessions)
     {
+        // A stop cancels the running turns just before this: let them end with turn/interrupt (each bounded by the kill
+        // grace) so their replies complete with what was said, then end the server.
+        Task[] turns = [.. _turns.Keys];
+        if (turns.Length > 0)
+        {
+            await Task.WhenAny(Task.WhenAll(turns), Task.Delay(process.KillGrace + TimeSpan.FromSeconds(1), CancellationToken.None));
+        }
+
         await _start.WaitAsync(CancellationToken.None);
         try
         {

@@ -8,8 +8,8 @@ namespace AgentIM.Tests.Gateway;
 /// <summary>
 /// The published binary on both ends, as a user runs it: <c>agentim serve</c> as the hub, and <c>agentim login</c>
 /// then <c>agentim gateway -a NAME:TYPE:DIR</c> as the gateway (a custom generic adapter running a small script, or
-/// claude-code running <see cref="FakeClaude"/> from PATH). A client mentions the agent and gets the streamed reply,
-/// approves a tool from the room, and a reply whose hub is killed and restarted halfway is still stored exactly once.
+/// claude-code, codex and gemini running their fake CLIs from PATH). A client mentions the agent and gets the streamed
+/// reply, approves a tool from the room, and a reply whose hub is killed and restarted halfway is still stored once.
 /// </summary>
 public sealed class PublishedGatewayTests(PublishedHub hub) : IClassFixture<PublishedHub>
 {
@@ -54,6 +54,43 @@ public sealed class PublishedGatewayTests(PublishedHub hub) : IClassFixture<Publ
         var complete = (await client.WaitForAsync("server:message_complete", timeout: Reply))["message"]!;
         Assert.StartsWith("approved. pid=", complete["content"]!.GetValue<string>());
         Assert.Contains("mode=default", complete["content"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("codex", "fake_codex.py", "thread=thr_")]
+    [InlineData("gemini", "fake_gemini.py", "session=new mode=default")]
+    public async Task PublishedGateway_FakeCli_StreamsReplyIntoTheRoom(string type, string fake, string expected)
+    {
+        await using var gateway = await PublishedGateway.StartAsync(hub, type, await File.ReadAllTextAsync(FakePath(fake)));
+        var (session, roomId) = await gateway.RoomAsync();
+        await using var client = await WsPeer.ClientAsync(session, roomId);
+
+        await client.SendMessageAsync(roomId, $"@{gateway.AgentName} hello");
+
+        var complete = (await client.WaitForAsync("server:message_complete", timeout: Reply))["message"]!;
+        Assert.Equal(gateway.AgentId, complete["senderId"]!.GetValue<string>());
+        Assert.Contains(expected, complete["content"]!.GetValue<string>());
+        Assert.Contains(client.All("server:message_chunk"), c => c["messageId"]!.GetValue<string>() == complete["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task PublishedGateway_CodexApproval_ApprovedFromClient()
+    {
+        await using var gateway = await PublishedGateway.StartAsync(hub, "codex", await File.ReadAllTextAsync(FakePath("fake_codex.py")));
+        var (session, roomId) = await gateway.RoomAsync();
+        await using var client = await WsPeer.ClientAsync(session, roomId);
+
+        await client.SendMessageAsync(roomId, $"@{gateway.AgentName} APPROVE the cleanup");
+        var request = await client.WaitForAsync("server:permission_request", timeout: Reply);
+        await client.SendAsync(new
+        {
+            type = "client:permission_response",
+            requestId = request["requestId"]!.GetValue<string>(),
+            decision = "allow",
+        });
+
+        var complete = (await client.WaitForAsync("server:message_complete", timeout: Reply))["message"]!;
+        Assert.Equal("decision=accept", complete["content"]!.GetValue<string>());
     }
 
     [Fact]
@@ -146,8 +183,20 @@ public sealed class PublishedGatewayTests(PublishedHub hub) : IClassFixture<Publ
     /// <c>agentim login</c> and <c>agentim gateway</c> of the published binary in a config folder of their own, hosting
     /// one agent. Its output is kept for failure messages; disposing sends SIGTERM and waits for a clean exit.
     /// </summary>
+    /// <summary>A fake CLI of Gateway/Fakes, by file name.</summary>
+    private static string FakePath(string name, [System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
+        Path.Combine(Path.GetDirectoryName(source)!, "Fakes", name);
+
     private sealed class PublishedGateway : IAsyncDisposable
     {
+        /// <summary>The program each built-in agent type runs, found on PATH.</summary>
+        private static readonly Dictionary<string, string> BuiltInTools = new()
+        {
+            ["claude-code"] = "claude",
+            ["codex"] = "codex",
+            ["gemini"] = "gemini",
+        };
+
         private readonly Process _process;
         private readonly string _root;
         private readonly System.Text.StringBuilder _output = new();
@@ -194,8 +243,10 @@ public sealed class PublishedGatewayTests(PublishedHub hub) : IClassFixture<Publ
             var bin = Directory.CreateDirectory(Path.Combine(root, "bin")).FullName;
             var work = Directory.CreateDirectory(Path.Combine(root, "work")).FullName;
             var config = Directory.CreateDirectory(Path.Combine(root, "config")).FullName;
-            var scriptPath = Path.Combine(bin, type == "claude-code" ? "claude" : "agent.sh");
-            await File.WriteAllTextAsync(scriptPath, "#!/bin/sh\n" + script + "\n");
+            // The built-in types run their CLI from PATH under its own name; a script with its own #! line is kept whole.
+            var scriptPath = Path.Combine(bin, BuiltInTools.GetValueOrDefault(type, "agent.sh"));
+            var content = script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\n" + script + "\n";
+            await File.WriteAllTextAsync(scriptPath, content);
             File.SetUnixFileMode(scriptPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var environment = new Dictionary<string, string>
             {
@@ -207,7 +258,7 @@ public sealed class PublishedGatewayTests(PublishedHub hub) : IClassFixture<Publ
             var login = await hub.RunCommandAsync(new CommandRun(
                 ["login", "-s", hub.BaseAddress.ToString().TrimEnd('/'), "-u", HubFixture.AdminUsername]) { Overrides = environment });
             Assert.True(login.ExitCode == 0, $"login: {login.Stdout}{login.Stderr}");
-            if (type != "claude-code")
+            if (!BuiltInTools.ContainsKey(type))
             {
                 var adapters = new JsonObject { [type] = new JsonObject { ["command"] = scriptPath } };
                 await File.WriteAllTextAsync(Path.Combine(config, "agentim", "adapters.json"), adapters.ToJsonString());

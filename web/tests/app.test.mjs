@@ -251,6 +251,7 @@ describe('web app in Chromium against the published hub', () => {
     const hostile = [
       '<script>window.__pwned = 1</script>',
       '[click me](javascript:window.__pwned=2) and [data](data:text/html,<b>x</b>) and [ok](https://example.invalid/ok)',
+      'see [wiki](https://example.invalid/wiki/Foo_(bar)) end and [x](javascript:alert(1)) done',
       '<img src=x onerror="window.__pwned=3">',
       '**'.repeat(3000), '['.repeat(3000), '`'.repeat(2000), '_'.repeat(3000),
       '| a | b |\n|---|---|\n' + '| <iframe src=javascript:alert(1)> | x |\n'.repeat(400),
@@ -269,6 +270,9 @@ describe('web app in Chromium against the published hub', () => {
     const hrefs = await message.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     assert.ok(hrefs.every((h) => /^(https?:|mailto:)/.test(h)), `unsafe link kept: ${hrefs}`);
     assert.ok(hrefs.includes('https://example.invalid/ok'));
+    // A destination keeps its balanced parentheses, and an unsafe one leaves no stray ")" behind.
+    assert.ok(hrefs.includes('https://example.invalid/wiki/Foo_(bar)'), `links: ${hrefs}`);
+    assert.ok((await message.innerText()).includes('see wiki end and x done'), 'link text without stray parentheses');
     for (const a of await message.locator('a').all()) assert.match(await a.getAttribute('rel'), /noopener/);
     await message.locator('a', { hasText: 'click me' }).count().then((n) => assert.equal(n, 0));
     // The hub strips script blocks and on* attributes from user text (behaviour.md §9.1); what is left shows as text.

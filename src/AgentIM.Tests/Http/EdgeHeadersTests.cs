@@ -23,6 +23,21 @@ public sealed class EdgeHeadersTests(HubFixture hub) : IClassFixture<HubFixture>
     }
 
     [Fact]
+    public async Task AnyResponse_CarriesTheCallersRequestIdCutTo32_OrAFreshOne()
+    {
+        using var given = await RawHttp.SendAsync(hub, HttpMethod.Get, "/api/health", null, null, ("X-Request-ID", "trace-42"));
+        using var longOne = await RawHttp.SendAsync(
+            hub, HttpMethod.Get, "/api/no-such-route", null, null, ("X-Request-ID", new string('a', 40)));
+        using var none = await RawHttp.SendAsync(hub, HttpMethod.Get, "/api/health");
+        using var again = await RawHttp.SendAsync(hub, HttpMethod.Get, "/api/health");
+
+        Assert.Equal("trace-42", RawHttp.Header(given, "X-Request-ID"));
+        Assert.Equal(new string('a', 32), RawHttp.Header(longOne, "X-Request-ID"));
+        Assert.Matches("^[A-Za-z0-9_-]{12}$", RawHttp.Header(none, "X-Request-ID"));
+        Assert.NotEqual(RawHttp.Header(none, "X-Request-ID"), RawHttp.Header(again, "X-Request-ID"));
+    }
+
+    [Fact]
     public async Task Cors_ListedOriginEchoed_OtherOriginsGetTheFirstListed()
     {
         using var listed = await RawHttp.SendAsync(hub, HttpMethod.Get, "/api/health", null, null, ("Origin", "http://localhost:5173"));

@@ -177,6 +177,27 @@ public sealed class UploadRoutesTests(HubFixture hub) : IClassFixture<HubFixture
         Assert.Equal((400, "No file provided"), (json.Status, json.Error));
     }
 
+    [Theory]
+    [InlineData("/api/upload")]
+    [InlineData("/api/upload/avatar")]
+    public async Task Upload_GarbledOrTruncatedBody_ClientErrorAndNothingLeft(string path)
+    {
+        var user = await TestUsers.SharedAsync(hub);
+        var before = UploadClient.FilesIn(UploadDir);
+        var whole = UploadClient.Body(UploadClient.Png, "a.png", "image/png", "file", out var boundary);
+        var truncated = whole[..(whole.Length - boundary.Length - 8)];
+
+        var garbage = await UploadClient.PostMultipartAsync(hub, user.AccessToken, path, "garbage"u8.ToArray(), "zzz");
+        var cut = await UploadClient.PostMultipartAsync(hub, user.AccessToken, path, truncated, boundary);
+
+        // A body that ends before its closing boundary is the client's mistake: 400, never a 500 with our exception text.
+        Assert.Equal((400, "No file provided"), (garbage.Status, garbage.Error));
+        Assert.Equal((400, "No file provided"), (cut.Status, cut.Error));
+        Assert.Equal(before, UploadClient.FilesIn(UploadDir));
+        var ok = await user.UploadAsync(UploadClient.Png, "b.png", "image/png");
+        Assert.Equal(200, ok.Status);
+    }
+
     [Fact]
     public async Task Upload_OverTheLimit_RefusedAndPartialFileRemoved()
     {

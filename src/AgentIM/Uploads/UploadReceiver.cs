@@ -65,6 +65,12 @@ public sealed class UploadReceiver(UploadStorage storage, ILogger<UploadReceiver
             // A malformed multipart body (bad boundary, oversized part headers): there is no file to take from it.
             return Refuse(400, UploadErrors.NoFile);
         }
+        catch (IOException e) when (!IsDiskFull(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // The body ended before its closing boundary (truncated, or not multipart at all): the client's mistake,
+            // not ours. A part already begun was removed on the way out of StoreAsync.
+            return Refuse(400, UploadErrors.NoFile);
+        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return Refuse(400, policy.TooLargeError);

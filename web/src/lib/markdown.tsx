@@ -104,7 +104,7 @@ export function renderInline(text: string, depth = 0): ComponentChildren[] {
     if (c === '[') {
       const close = find.next(']', i + 1);
       if (close !== -1 && text[close + 1] === '(') {
-        const paren = find.next(')', close + 2);
+        const paren = destinationEnd(text, close + 2);
         if (paren !== -1) {
           const label = text.slice(i + 1, close);
           const href = safeHref(text.slice(close + 2, paren));
@@ -274,4 +274,22 @@ export function Markdown(props: { text: string }) {
     h('details', { class: 'overflow' },
       h('summary', null, `Show the remaining ${(text.length - RICH_LIMIT).toLocaleString()} characters as plain text`),
       h('pre', { class: 'plain' }, text.slice(RICH_LIMIT))));
+}
+
+/**
+ * Where a link destination that starts at `from` ends: the `)` that balances the parentheses inside it (URLs such as
+ * `https://en.wikipedia.org/wiki/Foo_(bar)` carry them), or -1 when whitespace or the length bound comes first.
+ */
+function destinationEnd(text: string, from: number): number {
+  let depth = 0;
+  const limit = Math.min(text.length, from + 2048);
+  for (let j = from; j < limit; j++) {
+    const ch = text[j];
+    if (ch === '(') depth++;
+    else if (ch === ')') {
+      if (depth === 0) return j;
+      depth--;
+    } else if (ch === ' ' || ch === '\n' || ch === '\t') return -1;
+  }
+  return -1;
 }

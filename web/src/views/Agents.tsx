@@ -196,8 +196,10 @@ function SpawnForm(props: { gateways: Gateway[]; onSent: (text: string, error?: 
     try {
       const body: Record<string, string> = { gatewayId: chosen, agentType, name: name.trim() };
       if (workingDirectory.trim()) body.workingDirectory = workingDirectory.trim();
-      await api('/api/agents/spawn', { method: 'POST', body });
+      // Said before the request: the gateway's answer (server:spawn_result) can arrive before this POST's reply,
+      // and must not be overwritten by it.
       props.onSent(`Asked the gateway to start ${name.trim()}…`);
+      await api('/api/agents/spawn', { method: 'POST', body });
       setName('');
     } catch (e) {
       props.onSent(`Could not spawn: ${errorText(e)}`, true);

@@ -3,7 +3,8 @@ using AgentIM.Infrastructure.Config;
 namespace AgentIM.Infrastructure.Http;
 
 /// <summary>
-/// Security headers on every response (rest-api.md §0.4 point 1), added as the response starts so that an error
+/// Security headers and the <c>X-Request-ID</c> on every response (rest-api.md §0.4 points 1 and 3), added as the
+/// response starts so that an error
 /// rendered after <c>Response.Clear()</c> carries them too. A header a route set itself (the stricter CSP of
 /// <c>/uploads</c>) is kept. Production adds HSTS, a CSP for the web client and a Permissions-Policy.
 /// </summary>
@@ -35,11 +36,16 @@ public sealed class SecurityHeaders(RequestDelegate next, HubConfig config)
         new("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
     ];
 
+    public const string RequestIdHeader = "X-Request-ID";
+    private const int MaxRequestIdLength = 32;
+
     public Task InvokeAsync(HttpContext context)
     {
+        var requestId = RequestId(context.Request.Headers[RequestIdHeader].ToString());
         context.Response.OnStarting(static state =>
         {
-            var (response, production) = ((HttpResponse, bool))state;
+            var (response, production, id) = ((HttpResponse, bool, string))state;
+            response.Headers[RequestIdHeader] = id;
             Add(response.Headers, Always);
             if (production)
             {
@@ -47,8 +53,18 @@ public sealed class SecurityHeaders(RequestDelegate next, HubConfig config)
             }
 
             return Task.CompletedTask;
-        }, (context.Response, config.IsProduction));
+        }, (context.Response, config.IsProduction, requestId));
         return next(context);
+    }
+
+    /// <summary>
+    /// The caller's request id, cut to 32 characters and to printable ASCII (it is echoed into a header and logs),
+    /// or a fresh 12-character id when it sent none (rest-api.md §0.4 point 3).
+    /// </summary>
+    private static string RequestId(string incoming)
+    {
+        var kept = new string(incoming.Where(c => c is > ' ' and < (char)127).Take(MaxRequestIdLength).ToArray());
+        return kept.Length > 0 ? kept : Ids.New(12);
     }
 
     private static void Add(IHeaderDictionary headers, KeyValuePair<string, string>[] values)

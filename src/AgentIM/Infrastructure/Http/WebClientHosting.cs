@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.FileProviders;
 
 namespace AgentIM.Infrastructure.Http;
@@ -50,7 +51,25 @@ public static class WebClientHosting
         }
 
         var path = context.Request.Path.Value ?? "/";
-        return !StartsWithSegment(path, "/api") && !StartsWithSegment(path, "/ws") && !StartsWithSegment(path, "/uploads");
+        return !StartsWithSegment(path, "/api") && !StartsWithSegment(path, "/ws") && !StartsWithSegment(path, "/uploads")
+            && !HasDotSegments(context.Features.Get<IHttpRequestFeature>()?.RawTarget);
+    }
+
+    /// <summary>
+    /// Browsers resolve <c>.</c> and <c>..</c> before they send a URL, so a request that still carries them (plain or
+    /// percent-encoded) is a traversal probe such as <c>/uploads/../../etc/passwd</c>, which the server normalizes to a
+    /// path outside <c>/uploads</c>. It gets a 404, not the app's page with a 200.
+    /// </summary>
+    private static bool HasDotSegments(string? rawTarget)
+    {
+        if (string.IsNullOrEmpty(rawTarget))
+        {
+            return false;
+        }
+
+        var end = rawTarget.IndexOfAny(['?', '#']);
+        var rawPath = Uri.UnescapeDataString(end < 0 ? rawTarget : rawTarget[..end]);
+        return rawPath.Split('/').Any(segment => segment is "." or "..");
     }
 
     private static bool StartsWithSegment(string path, string segment) =>

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentIM.Tests.Smoke;
 using AgentIM.Tests.Support;
+using AgentIM.Tests.Uploads;
 
 namespace AgentIM.Tests.Cli;
 
@@ -155,6 +156,28 @@ public sealed class UserCommandsTests(PublishedHub hub) : IClassFixture<Publishe
         Assert.Equal(5, missing.ExitCode);
         Assert.Contains(name, missing.Stderr);
         Assert.Equal(5, (await RunAsync(null, "user", "enable", name)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Delete_RemovesTheUsersFiles_AsTheRestDeleteDoes()
+    {
+        var name = await AddAsync("clifiles");
+        var session = await hub.LoginAsync(name, Password);
+        var avatar = await session.UploadAsync(UploadClient.Png, "me.png", "image/png", "/api/upload/avatar");
+        var loose = await session.UploadAsync(UploadClient.Text("notes"), "n.txt", "text/plain");
+        Assert.Equal((200, 200), (avatar.Status, loose.Status));
+        string[] Mine() => Directory.EnumerateFiles(hub.UploadDir)
+            .Select(Path.GetFileName)
+            .Where(f => f!.StartsWith($"avatar_{session.UserId}_", StringComparison.Ordinal)
+                || f == loose.Data!["url"]!.GetValue<string>()["/uploads/".Length..])
+            .ToArray()!;
+        Assert.Equal(2, Mine().Length);
+
+        var run = await RunAsync(null, "user", "delete", name);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(Mine());
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM message_attachments WHERE uploaded_by = $1", session.UserId));
     }
 
     [Fact]

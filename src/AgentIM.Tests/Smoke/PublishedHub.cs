@@ -47,6 +47,9 @@ public sealed class PublishedHub : HubFixture
         await StartAsync();
     }
 
+    /// <summary>The hub's UPLOAD_DIR (commands run through <see cref="RunCommandAsync"/> share it).</summary>
+    public string UploadDir => _environment["UPLOAD_DIR"];
+
     public override async Task DisposeAsync()
     {
         await StopAsync();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Users;
@@ -20,7 +21,11 @@ public static class UserCli
     };
 
     /// <summary>Opens the database the settings name and runs <paramref name="action"/> on it.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, Func<UserAdmin, Task<int>> action)
+    public static Task<int> RunAsync(ParseResult parse, Func<UserAdmin, Task<int>> action) =>
+        RunAsync(parse, (admin, _) => action(admin));
+
+    /// <summary>The same, for commands that also need the rest of the settings (the upload folder).</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Func<UserAdmin, HubConfig, Task<int>> action)
     {
         if (CommandLine.LoadConfig(parse, checkSecrets: false) is not { } config)
         {
@@ -30,7 +35,7 @@ public static class UserCli
         await using var database = new HubDatabase(ConnectionStrings.ToNpgsql(config.DatabaseUrl, 2));
         try
         {
-            return await action(new UserAdmin(database));
+            return await action(new UserAdmin(database), config);
         }
         catch (Exception e) when (DbErrors.IsUnavailable(e) || e is Npgsql.NpgsqlException)
         {

@@ -13,8 +13,8 @@ public static class UserDeleteCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var name = parse.GetValue(username)!;
-            return UserCli.RunAsync(parse, async admin => UserCli.Report(
-                await admin.DeleteAsync(name, cancellationToken), name, $"'{name}' is deleted."));
+            return UserCli.RunAsync(parse, async (admin, config) => UserCli.Report(
+                await admin.DeleteAsync(name, cancellationToken, config.UploadDir), name, $"'{name}' is deleted."));
         });
         return command;
     }

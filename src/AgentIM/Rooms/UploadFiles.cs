@@ -33,4 +33,22 @@ public static class UploadFiles
             }
         }
     }
+
+    /// <summary>Removes every avatar file of a user (<c>avatar_&lt;userId&gt;_*</c>), for a deletion outside the hub.</summary>
+    public static void DeleteAvatarsBestEffort(string uploadDir, string userId)
+    {
+        try
+        {
+            var prefix = Uploads.UploadStorage.AvatarPrefix(userId);
+            var urls = Directory.EnumerateFiles(uploadDir, prefix + "*", SearchOption.TopDirectoryOnly)
+                .Select(path => Prefix + Path.GetFileName(path))
+                .Where(url => url.StartsWith(Prefix + prefix, StringComparison.Ordinal))
+                .ToList();
+            DeleteBestEffort(uploadDir, urls);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No upload directory here (or not readable): nothing of theirs to remove.
+        }
+    }
 }

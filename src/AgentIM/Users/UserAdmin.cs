@@ -1,6 +1,7 @@
 using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Db;
+using AgentIM.Rooms;
 using Npgsql;
 
 namespace AgentIM.Users;
@@ -156,32 +157,40 @@ public sealed class UserAdmin(HubDatabase database)
     }
 
     /// <summary>
-    /// Deletes the user; refresh tokens, memberships and the rest cascade with the row, so no session can be
-    /// renewed. The last active admin cannot be deleted.
+    /// Deletes the user the way <c>DELETE /api/users/:id</c> does (UserStore.DeleteAsync: their rooms, tasks,
+    /// memberships and unlinked uploads go with them, tokens cascade), and removes their files from
+    /// <paramref name="uploadDir"/> when given: attachments that went with the rows, and their avatars. Running hubs
+    /// close the user's sockets on the NOTIFY sent first. The last active admin cannot be deleted.
     /// </summary>
-    public async Task<UserAdminOutcome> DeleteAsync(string username, CancellationToken cancellationToken)
+    public async Task<UserAdminOutcome> DeleteAsync(string username, CancellationToken cancellationToken, string? uploadDir = null)
     {
-        // The NOTIFY (sent on commit) closes the user's sockets on every running hub (RevocationNotices).
         const string sql = $"""
-            WITH deleted AS (
-                DELETE FROM users u
-                WHERE lower(u.username) = lower($1)
-                    AND (u.role <> 'admin' OR u.disabled_at IS NOT NULL OR {OtherActiveAdmins} > 0)
-                RETURNING u.id
-            )
-            SELECT id, pg_notify('{RevocationNotices.Channel}', 'u:' || id || ':' || $2::text)
-            FROM deleted
+            SELECT u.id, pg_notify('{RevocationNotices.Channel}', 'u:' || u.id || ':' || $2::text)
+            FROM users u
+            WHERE lower(u.username) = lower($1)
+                AND (u.role <> 'admin' OR u.disabled_at IS NOT NULL OR {OtherActiveAdmins} > 0)
             """;
-        await using var command = database.DataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = username });
-        var revokedAtMs = Clock.ToUnixMs(Clock.UtcNow());
-        command.Parameters.Add(new NpgsqlParameter { Value = revokedAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        if (await command.ExecuteScalarAsync(cancellationToken) is string)
+        string? id;
+        await using (var command = database.DataSource.CreateCommand(sql))
         {
-            return UserAdminOutcome.Done;
+            command.Parameters.Add(new NpgsqlParameter { Value = username });
+            var revokedAtMs = Clock.ToUnixMs(Clock.UtcNow());
+            command.Parameters.Add(new NpgsqlParameter { Value = revokedAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            id = await command.ExecuteScalarAsync(cancellationToken) as string;
         }
 
-        return await FindAsync(username, cancellationToken) is null ? UserAdminOutcome.NotFound : UserAdminOutcome.LastAdmin;
+        if (id is null || await new UserStore(database).DeleteAsync(id, cancellationToken) is not { } deletion)
+        {
+            return await FindAsync(username, cancellationToken) is null ? UserAdminOutcome.NotFound : UserAdminOutcome.LastAdmin;
+        }
+
+        if (uploadDir is not null)
+        {
+            UploadFiles.DeleteBestEffort(uploadDir, deletion.FileUrls);
+            UploadFiles.DeleteAvatarsBestEffort(uploadDir, id);
+        }
+
+        return UserAdminOutcome.Done;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentIM.Infrastructure;
+using static AgentIM.Gateway.JsonRead;
 
 namespace AgentIM.Gateway;
 
@@ -539,7 +540,6 @@ public sealed class AgentHost(IFrameSink sink, GatewayConfigStore? store, AgentF
         }
     }
 
-    private static string? Text(JsonObject frame, string name) => frame[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
 
 /// <summary>Builds the adapter for an agent the hub asks this gateway to spawn; null when it cannot run that type.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentIM.Infrastructure;
+using static AgentIM.Gateway.JsonRead;
 
 namespace AgentIM.Gateway;
 
@@ -16,7 +17,6 @@ namespace AgentIM.Gateway;
 /// </summary>
 public sealed class ClaudeRoomProcess
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Process _process;
     private readonly GenericAdapterOptions _options;
@@ -74,31 +74,7 @@ public sealed class ClaudeRoomProcess
         GenericAdapterOptions options, IReadOnlyList<string> arguments, string? workingDirectory, SecretRedactor redactor,
         TimeSpan permissionTimeout, string? resumedFrom)
     {
-        var start = new ProcessStartInfo(options.Command)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = Utf8,
-            StandardOutputEncoding = Utf8,
-            StandardErrorEncoding = Utf8,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (workingDirectory is not null)
-        {
-            start.WorkingDirectory = workingDirectory;
-        }
-
-        start.Environment.Clear();
-        foreach (var (name, value) in SecretEnvironment.Filter(options.PassEnvironment))
-        {
-            start.Environment[name] = value;
-        }
+        var start = options.StartInfo(arguments, workingDirectory);
 
         try
         {
@@ -494,8 +470,6 @@ public sealed class ClaudeRoomProcess
             // The turn ended first.
         }
     }
-
-    private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>How a turn ended, and how much it produced (a resume that fails before any output is retried).</summary>
     public sealed record TurnResult(AdapterResult Result, int Produced);

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using static AgentIM.Gateway.JsonRead;
 
 namespace AgentIM.Gateway;
 
@@ -20,7 +20,6 @@ public sealed class CodexException(string message) : Exception(message);
 public sealed class CodexAppServer : IAsyncDisposable
 {
     private const int StderrTailLines = 20;
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly Process _process;
     private readonly GenericAdapterOptions _options;
@@ -58,29 +57,7 @@ public sealed class CodexAppServer : IAsyncDisposable
     /// <summary>Starts the process in <paramref name="workingDirectory"/>; a missing binary is a <see cref="CodexException"/>.</summary>
     public static CodexAppServer Start(GenericAdapterOptions options, string? workingDirectory, SecretRedactor redactor)
     {
-        var start = new ProcessStartInfo(options.Command)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = Utf8,
-        };
-        foreach (var argument in options.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (workingDirectory is not null)
-        {
-            start.WorkingDirectory = workingDirectory;
-        }
-
-        start.Environment.Clear();
-        foreach (var (name, value) in SecretEnvironment.Filter(options.PassEnvironment))
-        {
-            start.Environment[name] = value;
-        }
+        var start = options.StartInfo(options.Arguments, workingDirectory);
 
         try
         {
@@ -397,6 +374,4 @@ public sealed class CodexAppServer : IAsyncDisposable
 
         _exited.TrySetResult();
     }
-
-    private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using static AgentIM.Gateway.JsonRead;
 
 namespace AgentIM.Gateway;
 
@@ -379,18 +380,6 @@ public sealed class CodexTurn(CodexAppServer server, string threadId, CodexTurnC
         _ => "change",
     };
 
-    private static string Pretty(JsonNode node)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            node.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
 
 /// <summary>What a Codex turn needs from its adapter: the request, limits, where chunks go, and how approvals are decided.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static AgentIM.Gateway.JsonRead;
 
 namespace AgentIM.Gateway;
 
@@ -94,17 +95,4 @@ public sealed class GeminiStreamParser : IStdoutParser
                 return [];
         }
     }
-
-    private static string Pretty(JsonNode node)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            node.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static string? Text(JsonObject node, string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

@@ -25,34 +25,8 @@ public sealed class GenericAdapter(GenericAdapterOptions options, SecretRedactor
 
     public async Task<AdapterResult> RunAsync(AdapterRequest request, Func<AgentChunk, Task> onChunk, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(options.Command)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardInputEncoding = Utf8,
-        };
-        foreach (var argument in options.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (!options.PromptOnStdin)
-        {
-            start.ArgumentList.Add(request.Prompt);
-        }
-
-        if (request.WorkingDirectory is not null)
-        {
-            start.WorkingDirectory = request.WorkingDirectory;
-        }
-
-        start.Environment.Clear();
-        foreach (var (name, value) in SecretEnvironment.Filter(options.PassEnvironment))
-        {
-            start.Environment[name] = value;
-        }
+        var start = options.StartInfo(
+            options.PromptOnStdin ? options.Arguments : [.. options.Arguments, request.Prompt], request.WorkingDirectory);
 
         Process process;
         try

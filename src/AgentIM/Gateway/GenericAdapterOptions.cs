@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Text;
+
 namespace AgentIM.Gateway;
 
 /// <summary>
@@ -68,6 +71,43 @@ public sealed record GenericAdapterOptions(string Command, IReadOnlyList<string>
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// How every agent CLI is started: the command itself, never a shell; pipes on all three streams in UTF-8
+    /// without a byte-order mark; the given arguments and working directory; only the environment that survives the
+    /// secret filter (gateway-cli.md §7).
+    /// </summary>
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments, string? workingDirectory)
+    {
+        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        var start = new ProcessStartInfo(Command)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardInputEncoding = utf8,
+            StandardOutputEncoding = utf8,
+            StandardErrorEncoding = utf8,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        start.Environment.Clear();
+        foreach (var (name, value) in SecretEnvironment.Filter(PassEnvironment))
+        {
+            start.Environment[name] = value;
+        }
+
+        return start;
     }
 
     private static long? Milliseconds(string name) =>

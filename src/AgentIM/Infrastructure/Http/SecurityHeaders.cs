@@ -63,6 +63,11 @@ public sealed class SecurityHeaders(RequestDelegate next, HubConfig config)
     /// </summary>
     private static string RequestId(string incoming)
     {
+        if (incoming.Length == 0)
+        {
+            return Ids.New(12);
+        }
+
         var kept = new string(incoming.Where(c => c is > ' ' and < (char)127).Take(MaxRequestIdLength).ToArray());
         return kept.Length > 0 ? kept : Ids.New(12);
     }

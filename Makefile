@@ -24,9 +24,17 @@ services:
 services-stop:
 	$(SERVICES) stop
 
-# The embedded web app (web/dist, read by the csproj). npm ci runs only when the lockfile is newer than node_modules.
+# The embedded web app (web/dist, read by the csproj). npm ci runs only when the lockfile is newer than node_modules,
+# and again (up to three times) when it left out the bundler's native binding: npm skips an optional dependency whose
+# download failed without failing itself, and the build then cannot start.
+WEB_NATIVE := @rolldown/binding-linux-x64-gnu
 web:
-	cd web && { [[ node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund; } && npm run build
+	cd web && for attempt in 1 2 3; do \
+		[[ node_modules/.package-lock.json -nt package-lock.json && -d node_modules/$(WEB_NATIVE) ]] && break; \
+		npm ci --no-audit --no-fund || true; \
+	done; \
+	[[ -d node_modules/$(WEB_NATIVE) ]] || { echo "web: npm ci did not install $(WEB_NATIVE); run make web again" >&2; exit 1; }
+	cd web && npm run build
 
 build: web
 	dotnet build AgentIM.sln -c Release

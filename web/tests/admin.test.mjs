@@ -3,24 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openBrowser, signInThroughUi } from './support/browser.mjs';
+import { eventually } from './support/eventually.mjs';
 import { TestGateway } from './support/gateway.mjs';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, login, rest, startHub } from './support/hub.mjs';
-
-/** Polls until fn returns a truthy value; a functional deadline with a wide margin, not a speed target. */
-async function eventually(fn, what, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('admin, agents and tasks pages in Chromium against the published hub', () => {
   let hub;

@@ -4,27 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { openBrowser, signInThroughUi } from './support/browser.mjs';
+import { eventually } from './support/eventually.mjs';
 import { TestClient } from './support/client.mjs';
 import { TestGateway } from './support/gateway.mjs';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, login, rest, startHub } from './support/hub.mjs';
 
 const AGENT = 'echo-bot';
-
-/** Polls until fn returns a truthy value; a functional deadline with a wide margin, not a speed target. */
-async function eventually(fn, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A small gradient PNG, made here so the test needs no fixture file. */
 function makePng(width, height) {

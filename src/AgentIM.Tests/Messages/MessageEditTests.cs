@@ -182,7 +182,8 @@ public sealed class MessageEditTests(HubFixture hub) : IClassFixture<HubFixture>
         var (status, body) = await cast.Alice.PutAsync($"/api/messages/{id}", new { content = edited });
         var page = await History.PageAsync(cast.Alice, roomId, 10);
         var (_, history) = await cast.Alice.GetAsync($"/api/messages/{id}/history");
-        var (searchStatus, search) = await cast.Alice.GetAsync($"/api/messages/search?q={Uri.EscapeDataString("مرحبا")}&roomId={roomId}");
+        var query = Uri.EscapeDataString("مرحبا");
+        var (searchStatus, search) = await cast.Alice.GetAsync($"/api/messages/search?q={query}&roomId={roomId}");
 
         Assert.Equal(200, status);
         Assert.Equal(edited, body!["data"]!["content"]!.GetValue<string>());

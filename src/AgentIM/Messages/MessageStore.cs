@@ -38,6 +38,20 @@ public sealed class MessageStore(HubDatabase database)
         """;
 
     /// <summary>
+    /// With <c>GREATEST(clock, …)</c>, the instant a new message of room <c>$2</c> is stored at: the hub's clock, or one
+    /// millisecond after the room's latest message when the clock has not moved past it. So a message stored after
+    /// another in the same room always sorts after it, though both arrive within one millisecond (created_at keeps the
+    /// wire's whole milliseconds for case B20, and the contract breaks a tie by the random id, decisions.md). Only
+    /// messages stored at the same time can still tie. A room flooded with over a thousand messages a second runs
+    /// ahead of the clock by a millisecond per message, and back to it as soon as the flood eases.
+    /// </summary>
+    private const string AfterRoomsLatest = """
+        (SELECT date_trunc('milliseconds', max(latest.created_at)) + interval '1 millisecond'
+         FROM messages latest
+         WHERE latest.room_id = $2)
+        """;
+
+    /// <summary>
     /// Stores a user message in one transaction: the room must exist and the sender be its creator or a user member
     /// (joining the room's socket channel is not required); the sender's own unlinked uploads are linked.
     /// </summary>
@@ -51,9 +65,10 @@ public sealed class MessageStore(HubDatabase database)
             LEFT JOIN room_members m ON m.room_id = r.id AND m.member_id = $2 AND m.member_type = 'user'
             WHERE r.id = $1
             """;
-        const string insert = """
+        const string insert = $"""
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-            VALUES ($1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, $8)
+            VALUES ($1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, GREATEST($8, {AfterRoomsLatest}))
+            RETURNING created_at
             """;
         const string link = """
             UPDATE message_attachments
@@ -115,7 +130,7 @@ public sealed class MessageStore(HubDatabase database)
                 NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
             });
             command.Parameters.Add(new NpgsqlParameter { Value = stored.CreatedAt });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            stored = stored with { CreatedAt = (DateTime)(await command.ExecuteScalarAsync(cancellationToken))! };
         }
 
         if (message.AttachmentIds.Count > 0)
@@ -149,7 +164,7 @@ public sealed class MessageStore(HubDatabase database)
     private async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertWithoutAttachmentsAsync(
         NewUserMessage message, CancellationToken cancellationToken)
     {
-        const string sql = """
+        const string sql = $"""
             WITH sender AS (
                 SELECT CASE WHEN r.created_by_id = $3 THEN 'owner' ELSE m.role END AS role, r.agent_command_role, r.broadcast_mode,
                        EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = r.id AND a.member_type = 'agent') AS has_agents
@@ -160,11 +175,12 @@ public sealed class MessageStore(HubDatabase database)
             inserted AS (
                 -- A data-modifying WITH runs even though the final SELECT does not read it.
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, $8
+                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, GREATEST($8, {AfterRoomsLatest})
                 FROM sender
                 WHERE sender.role IS NOT NULL
+                RETURNING created_at
             )
-            SELECT role, agent_command_role, broadcast_mode, has_agents
+            SELECT role, agent_command_role, broadcast_mode, has_agents, (SELECT created_at FROM inserted)
             FROM sender
             """;
 
@@ -198,6 +214,7 @@ public sealed class MessageStore(HubDatabase database)
             return (null, SendFailure.NotAMember);
         }
 
+        stored = stored with { CreatedAt = reader.GetDateTime(4) };
         return (new StoredUserMessage(stored, reader.GetString(0), reader.GetString(1), reader.GetBoolean(3), reader.GetBoolean(2)),
             SendFailure.None);
     }
@@ -223,9 +240,9 @@ public sealed class MessageStore(HubDatabase database)
     /// </summary>
     public async Task<MessageDto> UpsertAgentCompletionAsync(AgentCompletion completion, CancellationToken cancellationToken)
     {
-        const string sql = """
+        const string sql = $"""
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, chunks, created_at)
-            VALUES ($1, $2, $3, 'agent', $4, 'agent_response', $5, '[]'::jsonb, $6::jsonb, $7)
+            VALUES ($1, $2, $3, 'agent', $4, 'agent_response', $5, '[]'::jsonb, $6::jsonb, GREATEST($7, {AfterRoomsLatest}))
             ON CONFLICT (id) DO UPDATE
             SET content = EXCLUDED.content,
                 chunks = EXCLUDED.chunks,

@@ -166,6 +166,7 @@ public static class HubServer
         services.AddUploads();
         services.AddSingleton<Maintenance.Housekeeping>();
         services.AddHostedService(sp => sp.GetRequiredService<Maintenance.Housekeeping>());
+        services.AddHostedService<Maintenance.MemoryTrimmer>();
     }
 
     /// <summary>

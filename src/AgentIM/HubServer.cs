@@ -63,6 +63,9 @@ public static class HubServer
         AddHubServices(builder.Services, config);
 
         var app = builder.Build();
+        // Before routing, so a HEAD finds the GET route; everything else runs after it, as it would by default.
+        app.UseMiddleware<HeadRequests>();
+        app.UseRouting();
         app.UseMiddleware<HttpMetrics.Middleware>();
         app.UseMiddleware<ErrorHandling>();
         app.UseMiddleware<SecurityHeaders>();

@@ -129,4 +129,24 @@ public sealed class ContentSanitizerTests
     {
         Assert.Equal(expected, ContentSanitizer.SanitizeText(value));
     }
+
+    [Theory]
+    [InlineData("admin\u202Egnp.exe", "admingnp.exe")]
+    [InlineData("\u2066team\u2069 \u202Broom\u202C", "team room")]
+    [InlineData("two\nlines\tand\rtabs", "two lines and tabs")]
+    [InlineData("bell\u0007 esc\u001B[31m c1\u0085", "bell esc[31m c1")]
+    [InlineData("\u05E9\u05DC\u05D5\u05DD\u200F team", "\u05E9\u05DC\u05D5\u05DD\u200F team")]
+    public void SanitizeText_Names_NoControlsOrDirectionOverrides(string value, string expected)
+    {
+        Assert.Equal(expected, ContentSanitizer.SanitizeText(value));
+    }
+
+    [Fact]
+    public void SanitizeContent_Messages_KeepLineBreaksAndDirectionControls()
+    {
+        // Message text is prose and code: line breaks, tabs and bidirectional text stay as written.
+        var value = "line one\n\tindented \u202Ertl\u202C";
+
+        Assert.Same(value, ContentSanitizer.SanitizeContent(value));
+    }
 }

@@ -306,6 +306,8 @@ public sealed class RoomsTests(HubFixture hub) : IClassFixture<HubFixture>
 
         Assert.Equal(413, reply.Status);
         Assert.False(reply.Body!["ok"]!.GetValue<bool>());
+        Assert.Equal("Request body too large", reply.Error);
+        Assert.Matches("^[A-Za-z0-9_-]{12}$", reply.Body!["errorId"]!.GetValue<string>());
         Assert.Empty((await alice.GetAsync("/api/rooms")).Body!["data"]!.AsArray());
     }
 

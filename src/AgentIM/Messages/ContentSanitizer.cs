@@ -36,10 +36,15 @@ public static partial class ContentSanitizer
         });
     }
 
-    /// <summary>Names (rooms, display names, task titles): no markup at all, entities decoded first so none sneaks back.</summary>
+    /// <summary>
+    /// Names (rooms, display names, task titles): no markup at all, entities decoded first so none sneaks back. Nor
+    /// anything that makes a name look like something else: control characters (a tab or line break becomes a space)
+    /// and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that let
+    /// "admin‮gnp.exe" read as "adminexe.png". The plain direction marks (LRM, RLM, ALM) stay for right-to-left names.
+    /// </summary>
     public static string SanitizeText(string value)
     {
-        var text = CleanCodeUnits(value);
+        var text = WithoutControls(CleanCodeUnits(value));
         string previous;
         do
         {
@@ -55,6 +60,38 @@ public static partial class ContentSanitizer
 
         return SanitizeContent(text).Trim();
     }
+
+    private static string WithoutControls(string value)
+    {
+        var at = value.AsSpan().IndexOfAny(NameControls);
+        if (at < 0)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        builder.Append(value, 0, at);
+        foreach (var c in value.AsSpan(at))
+        {
+            if (c is '\t' or '\n' or '\r')
+            {
+                builder.Append(' ');
+            }
+            else if (!NameControls.Contains(c))
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NameControls = System.Buffers.SearchValues.Create(
+        "\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"
+        + "\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F"
+        + "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F"
+        + "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
 
     /// <summary>Drops NUL and replaces unpaired surrogates with U+FFFD; returns the same instance when nothing changes.</summary>
     public static string CleanCodeUnits(string value)

@@ -22,7 +22,7 @@ public static class MessageTextBody
             buffer.Write(chunk, 0, read);
             if (buffer.Length > JsonBody.MaxBytes)
             {
-                return new Body<T>(null, Api.Error(StatusCodes.Status413PayloadTooLarge, "Request body too large"));
+                return new Body<T>(null, Api.BodyTooLarge());
             }
         }
 

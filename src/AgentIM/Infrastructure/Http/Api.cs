@@ -22,6 +22,15 @@ public static class Api
     public static IResult Error(int statusCode, string message) =>
         Results.Json(new ApiError { Error = message }, ApiJson.Default.ApiError, statusCode: statusCode);
 
+    /// <summary>
+    /// A body over its limit (rest-api.md §0: 413 with an <c>errorId</c>, as the contract's error path renders it; our
+    /// message says what happened instead of "Internal server error").
+    /// </summary>
+    public static ApiError BodyTooLargeError() => new() { Error = "Request body too large", ErrorId = Ids.New(12) };
+
+    public static IResult BodyTooLarge() =>
+        Results.Json(BodyTooLargeError(), ApiJson.Default.ApiError, statusCode: StatusCodes.Status413PayloadTooLarge);
+
     public static IResult Validation(IReadOnlyList<FieldError> fields) =>
         Results.Json(new ApiError { Error = ValidationFailed, Fields = fields }, ApiJson.Default.ApiError, statusCode: 400);
 

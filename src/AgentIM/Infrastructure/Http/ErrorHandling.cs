@@ -37,7 +37,7 @@ public sealed class ErrorHandling(RequestDelegate next, HubConfig config, HubMet
         else if (exception is BadHttpRequestException bad)
         {
             status = bad.StatusCode;
-            error = new ApiError { Error = bad.StatusCode == 413 ? "Request body too large" : "Bad request" };
+            error = bad.StatusCode == 413 ? Api.BodyTooLargeError() : new ApiError { Error = "Bad request" };
         }
         else
         {

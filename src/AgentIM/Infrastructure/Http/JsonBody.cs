@@ -33,7 +33,7 @@ public static class JsonBody
             buffer.Advance(read);
             if (buffer.WrittenCount > MaxBytes)
             {
-                return new Body<T>(null, Api.Error(StatusCodes.Status413PayloadTooLarge, "Request body too large"));
+                return new Body<T>(null, Api.BodyTooLarge());
             }
         }
 

@@ -139,7 +139,6 @@ public static class HubServer
         services.AddSingleton<MessageQueries>();
         services.AddSingleton<MessageChanges>();
         services.AddSingleton<MessageEvents>();
-        services.AddSingleton<AttachmentFiles>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<AgentQueries>();
         services.AddSingleton<DeletedAgents>();

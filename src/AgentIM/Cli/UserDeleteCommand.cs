@@ -1,4 +1,6 @@
 using System.CommandLine;
+using AgentIM.Uploads;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentIM.Cli;
 
@@ -13,8 +15,11 @@ public static class UserDeleteCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var name = parse.GetValue(username)!;
-            return UserCli.RunAsync(parse, async (admin, config) => UserCli.Report(
-                await admin.DeleteAsync(name, cancellationToken, config.UploadDir), name, $"'{name}' is deleted."));
+            return UserCli.RunAsync(parse, async (admin, config) =>
+            {
+                var uploads = new UploadStorage(config, NullLogger<UploadStorage>.Instance);
+                return UserCli.Report(await admin.DeleteAsync(name, cancellationToken, uploads), name, $"'{name}' is deleted.");
+            });
         });
         return command;
     }

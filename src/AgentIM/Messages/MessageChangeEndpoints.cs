@@ -3,6 +3,7 @@ using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Realtime;
+using AgentIM.Uploads;
 
 namespace AgentIM.Messages;
 
@@ -134,7 +135,7 @@ public static class MessageChangeEndpoints
         MessageQueries queries,
         MessageChanges changes,
         MessageEvents events,
-        AttachmentFiles files,
+        UploadStorage files,
         AuditLog audit,
         CancellationToken cancellationToken)
     {
@@ -170,7 +171,7 @@ public static class MessageChangeEndpoints
         MessageQueries queries,
         MessageChanges changes,
         MessageEvents events,
-        AttachmentFiles files,
+        UploadStorage files,
         AuditLog audit,
         CancellationToken cancellationToken)
     {
@@ -286,9 +287,9 @@ public static class MessageChangeEndpoints
         return Api.Ok(stored.Message, MessagesJson.Default.ApiOkMessageDto, StatusCodes.Status201Created);
     }
 
-    private static void Announce(DeletedMessages deleted, MessageEvents events, AttachmentFiles files)
+    private static void Announce(DeletedMessages deleted, MessageEvents events, UploadStorage files)
     {
-        files.Remove(deleted.AttachmentUrls);
+        files.DeleteUrls(deleted.AttachmentUrls);
         foreach (var (messageId, roomId) in deleted.Messages)
         {
             events.Deleted(roomId, messageId);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using AgentIM.Audit;
 using AgentIM.Auth;
-using AgentIM.Infrastructure.Config;
 using AgentIM.Infrastructure.Db;
 using AgentIM.Infrastructure.Http;
 using AgentIM.Messages;
@@ -110,7 +109,7 @@ public static class RoomSettingsEndpoints
         HttpContext context,
         RoomStore rooms,
         RoomEvents events,
-        HubConfig config,
+        Uploads.UploadStorage uploads,
         AuditLog audit,
         CancellationToken cancellationToken)
     {
@@ -139,7 +138,7 @@ public static class RoomSettingsEndpoints
         }
 
         events.RoomDeleted(id, gone.UserIds.Append(room.CreatedById));
-        UploadFiles.DeleteBestEffort(config.UploadDir, gone.FileUrls);
+        uploads.DeleteUrls(gone.FileUrls);
         await audit.WriteAsync(
             context, caller, AuditActions.RoomDelete, id, AuditActions.RoomTarget,
             new AuditMetadata().Add("name", room.Name), cancellationToken);

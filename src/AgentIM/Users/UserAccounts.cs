@@ -1,7 +1,5 @@
 using AgentIM.Auth;
-using AgentIM.Infrastructure.Config;
 using AgentIM.Realtime;
-using AgentIM.Rooms;
 using AgentIM.Uploads;
 
 namespace AgentIM.Users;
@@ -19,7 +17,7 @@ public enum PasswordChange
 /// deletion first ends them, then removes the user's rooms and tells everyone who was in them.
 /// </summary>
 public sealed class UserAccounts(
-    UserStore users, PasswordHasher hasher, SessionRevocations revocations, RoomEvents roomEvents, HubConfig config, UploadStorage uploads)
+    UserStore users, PasswordHasher hasher, SessionRevocations revocations, RoomEvents roomEvents, UploadStorage uploads)
 {
     public async Task<PasswordChange> ChangeOwnPasswordAsync(
         string userId, string currentPassword, string newPassword, CancellationToken cancellationToken)
@@ -77,7 +75,7 @@ public sealed class UserAccounts(
             await roomEvents.MembersChangedAsync(roomId, cancellationToken);
         }
 
-        UploadFiles.DeleteBestEffort(config.UploadDir, deletion.FileUrls);
+        uploads.DeleteUrls(deletion.FileUrls);
         uploads.DeleteAvatars(userId, keep: null);
         return true;
     }

@@ -1,7 +1,7 @@
 using AgentIM.Auth;
 using AgentIM.Infrastructure;
 using AgentIM.Infrastructure.Db;
-using AgentIM.Rooms;
+using AgentIM.Uploads;
 using Npgsql;
 
 namespace AgentIM.Users;
@@ -159,10 +159,10 @@ public sealed class UserAdmin(HubDatabase database)
     /// <summary>
     /// Deletes the user the way <c>DELETE /api/users/:id</c> does (UserStore.DeleteAsync: their rooms, tasks,
     /// memberships and unlinked uploads go with them, tokens cascade), and removes their files from
-    /// <paramref name="uploadDir"/> when given: attachments that went with the rows, and their avatars. Running hubs
+    /// <paramref name="uploads"/> when given: attachments that went with the rows, and their avatars. Running hubs
     /// close the user's sockets on the NOTIFY sent first. The last active admin cannot be deleted.
     /// </summary>
-    public async Task<UserAdminOutcome> DeleteAsync(string username, CancellationToken cancellationToken, string? uploadDir = null)
+    public async Task<UserAdminOutcome> DeleteAsync(string username, CancellationToken cancellationToken, UploadStorage? uploads = null)
     {
         const string sql = $"""
             SELECT u.id, pg_notify('{RevocationNotices.Channel}', 'u:' || u.id || ':' || $2::text)
@@ -184,10 +184,10 @@ public sealed class UserAdmin(HubDatabase database)
             return await FindAsync(username, cancellationToken) is null ? UserAdminOutcome.NotFound : UserAdminOutcome.LastAdmin;
         }
 
-        if (uploadDir is not null)
+        if (uploads is not null)
         {
-            UploadFiles.DeleteBestEffort(uploadDir, deletion.FileUrls);
-            UploadFiles.DeleteAvatarsBestEffort(uploadDir, id);
+            uploads.DeleteUrls(deletion.FileUrls);
+            uploads.DeleteAvatars(id, keep: null);
         }
 
         return UserAdminOutcome.Done;

@@ -69,22 +69,41 @@ public sealed class MessageOrderTests(HubFixture hub) : IClassFixture<HubFixture
     }
 
     [Fact]
-    public async Task RoomWhoseLatestRowIsAheadOfTheClock_NextMessageSortsAfterItAtWholeMilliseconds()
+    public async Task RoomWhoseLatestRowIsJustAheadOfTheClock_NextMessageSortsAfterItAtWholeMilliseconds()
     {
-        // A row from another writer, an hour ahead and with microseconds (an import, a node with a fast clock).
+        // A row from another writer 300 ms ahead, with microseconds (a node whose clock runs a little fast, an import).
         var alice = await hub.CreateUserAsync("alice");
         var roomId = await alice.CreateRoomAsync("ahead");
-        var now = DateTime.UtcNow;
-        var ahead = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc).AddHours(1);
-        var aheadWithMicros = ahead.ToString("yyyy-MM-ddTHH:mm:ss.fff", Invariant) + "400Z";
-        await History.InsertAsync(hub.DatabaseUrl, roomId, alice, ["zz-imported"], aheadWithMicros);
+        var ahead = WholeMilliseconds(DateTime.UtcNow.AddMilliseconds(300));
+        await History.InsertAsync(hub.DatabaseUrl, roomId, alice, ["zz-imported"], Iso(ahead) + "400Z");
         await using var client = await WsPeer.ClientAsync(alice, roomId);
 
         await client.SendMessageAsync(roomId, "after the import");
         var frame = await client.WaitForAsync("server:new_message");
 
-        var stored = frame["message"]!["createdAt"]!.GetValue<string>();
-        Assert.Equal(ahead.AddMilliseconds(1).ToString("yyyy-MM-ddTHH:mm:ss.fff'Z'", Invariant), stored);
+        Assert.Equal(Iso(ahead.AddMilliseconds(1)) + "Z", frame["message"]!["createdAt"]!.GetValue<string>());
         Assert.Equal([frame["message"]!["id"]!.GetValue<string>(), "zz-imported"], (await History.PageAsync(alice, roomId, 50)).Ids);
     }
+
+    [Fact]
+    public async Task RoomWhoseLatestRowIsAnHourAhead_NextMessageKeepsTheClock()
+    {
+        // Following a row an hour ahead would put every later message of the room an hour off; a second is the most.
+        var alice = await hub.CreateUserAsync("alice");
+        var roomId = await alice.CreateRoomAsync("far ahead");
+        await History.InsertAsync(hub.DatabaseUrl, roomId, alice, ["zz-future"], Iso(DateTime.UtcNow.AddHours(1)) + "Z");
+        await using var client = await WsPeer.ClientAsync(alice, roomId);
+        var before = WholeMilliseconds(DateTime.UtcNow);
+
+        await client.SendMessageAsync(roomId, "now");
+        var frame = await client.WaitForAsync("server:new_message");
+
+        var stored = DateTime.Parse(frame["message"]!["createdAt"]!.GetValue<string>(), Invariant, DateTimeStyles.AdjustToUniversal);
+        Assert.InRange(stored, before, DateTime.UtcNow.AddSeconds(1));
+    }
+
+    private static DateTime WholeMilliseconds(DateTime instant) =>
+        new(instant.Ticks - instant.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    private static string Iso(DateTime instant) => instant.ToString("yyyy-MM-ddTHH:mm:ss.fff", Invariant);
 }

@@ -38,17 +38,20 @@ public sealed class MessageStore(HubDatabase database)
         """;
 
     /// <summary>
-    /// With <c>GREATEST(clock, …)</c>, the instant a new message of room <c>$2</c> is stored at: the hub's clock, or one
-    /// millisecond after the room's latest message when the clock has not moved past it. So a message stored after
-    /// another in the same room always sorts after it, though both arrive within one millisecond (created_at keeps the
-    /// wire's whole milliseconds for case B20, and the contract breaks a tie by the random id, decisions.md). Only
-    /// messages stored at the same time can still tie. A room flooded with over a thousand messages a second runs
-    /// ahead of the clock by a millisecond per message, and back to it as soon as the flood eases.
+    /// The instant a new message of room <c>$2</c> is stored at, given the hub's clock (<c>clock.at</c>): the clock, or one
+    /// millisecond after the room's latest message when the clock has not moved past it, so a message stored after
+    /// another in the same room sorts after it though both arrive within one millisecond (created_at keeps the wire's
+    /// whole milliseconds for case B20, and the contract breaks a tie by the random id, decisions.md). Only messages
+    /// stored at the same time can still tie. Never more than a second ahead of the clock: a room flooded with over a
+    /// thousand messages a second, or holding a row from a clock far ahead, gets ties again rather than timestamps
+    /// that drift away from the time.
     /// </summary>
-    private const string AfterRoomsLatest = """
-        (SELECT date_trunc('milliseconds', max(latest.created_at)) + interval '1 millisecond'
-         FROM messages latest
-         WHERE latest.room_id = $2)
+    private const string StoredAt = """
+        GREATEST(clock.at, LEAST(
+            coalesce((SELECT date_trunc('milliseconds', max(latest.created_at)) + interval '1 millisecond'
+                      FROM messages latest
+                      WHERE latest.room_id = $2), clock.at),
+            clock.at + interval '1 second'))
         """;
 
     /// <summary>
@@ -67,7 +70,8 @@ public sealed class MessageStore(HubDatabase database)
             """;
         const string insert = $"""
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-            VALUES ($1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, GREATEST($8, {AfterRoomsLatest}))
+            SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, {StoredAt}
+            FROM (SELECT $8::timestamptz AS at) clock
             RETURNING created_at
             """;
         const string link = """
@@ -123,7 +127,10 @@ public sealed class MessageStore(HubDatabase database)
             command.Parameters.Add(new NpgsqlParameter { Value = stored.SenderId });
             command.Parameters.Add(new NpgsqlParameter { Value = stored.SenderName });
             command.Parameters.Add(new NpgsqlParameter { Value = stored.Content });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)stored.ReplyToId ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter
+            {
+                Value = (object?)stored.ReplyToId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+            });
             command.Parameters.Add(new NpgsqlParameter
             {
                 Value = JsonSerializer.Serialize(stored.Mentions, ApiJson.Default.IReadOnlyListString),
@@ -175,8 +182,8 @@ public sealed class MessageStore(HubDatabase database)
             inserted AS (
                 -- A data-modifying WITH runs even though the final SELECT does not read it.
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, GREATEST($8, {AfterRoomsLatest})
-                FROM sender
+                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, {StoredAt}
+                FROM sender, (SELECT $8::timestamptz AS at) clock
                 WHERE sender.role IS NOT NULL
                 RETURNING created_at
             )
@@ -242,7 +249,8 @@ public sealed class MessageStore(HubDatabase database)
     {
         const string sql = $"""
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, chunks, created_at)
-            VALUES ($1, $2, $3, 'agent', $4, 'agent_response', $5, '[]'::jsonb, $6::jsonb, GREATEST($7, {AfterRoomsLatest}))
+            SELECT $1, $2, $3, 'agent', $4, 'agent_response', $5, '[]'::jsonb, $6::jsonb, {StoredAt}
+            FROM (SELECT $7::timestamptz AS at) clock
             ON CONFLICT (id) DO UPDATE
             SET content = EXCLUDED.content,
                 chunks = EXCLUDED.chunks,

@@ -276,14 +276,17 @@ public static class MessageChangeEndpoints
         }
 
         var content = ContentSanitizer.SanitizeContent($"[Forwarded from {source.SenderName}]\n\n{source.Content}");
+        using var turn = messages.Order.Begin(targetRoomId);
         var (stored, failure) = await messages.InsertUserMessageAsync(
-            new NewUserMessage(targetRoomId, caller.UserId, caller.Username, content, [], null, []), cancellationToken);
+            new NewUserMessage(targetRoomId, caller.UserId, caller.Username, content, [], null, []), turn, cancellationToken);
         if (failure != SendFailure.None)
         {
             return Api.NotFound(MessagesEndpoints.RoomNotFound);
         }
 
+        await turn.Previous;
         events.Forwarded(stored!.Message);
+        turn.Dispose();
         return Api.Ok(stored.Message, MessagesJson.Default.ApiOkMessageDto, StatusCodes.Status201Created);
     }
 

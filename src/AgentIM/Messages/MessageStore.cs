@@ -32,34 +32,21 @@ public sealed record AgentCompletion(string MessageId, string RoomId, string Age
 /// <summary>SQL for <c>messages</c> and what hangs off them (attachments, reactions).</summary>
 public sealed class MessageStore(HubDatabase database)
 {
+    /// <summary>The turns new messages take in their rooms on this node: take one before storing, announce in its order.</summary>
+    public RoomOrder Order { get; } = new();
+
     internal const string MessageColumns = """
         m.id, m.room_id, m.sender_id, m.sender_type, m.sender_name, m.type, m.content, m.reply_to_id, m.mentions::text,
         m.chunks::text, m.created_at, m.updated_at
         """;
 
     /// <summary>
-    /// The instant a new message of room <c>$2</c> is stored at, given the hub's clock (<c>clock.at</c>): the clock, or one
-    /// millisecond after the room's latest message when the clock has not moved past it, so a message stored after
-    /// another in the same room sorts after it though both arrive within one millisecond (created_at keeps the wire's
-    /// whole milliseconds for case B20, and the contract breaks a tie by the random id, decisions.md). Only messages
-    /// stored at the same time can still tie. Never more than a second ahead of the clock: a room flooded with over a
-    /// thousand messages a second, or holding a row from a clock far ahead, gets ties again rather than timestamps
-    /// that drift away from the time.
-    /// </summary>
-    private const string StoredAt = """
-        GREATEST(clock.at, LEAST(
-            coalesce((SELECT date_trunc('milliseconds', max(latest.created_at)) + interval '1 millisecond'
-                      FROM messages latest
-                      WHERE latest.room_id = $2), clock.at),
-            clock.at + interval '1 second'))
-        """;
-
-    /// <summary>
     /// Stores a user message in one transaction: the room must exist and the sender be its creator or a user member
-    /// (joining the room's socket channel is not required); the sender's own unlinked uploads are linked.
+    /// (joining the room's socket channel is not required); the sender's own unlinked uploads are linked. The message is
+    /// stored at the time its room <paramref name="turn"/> gives (<see cref="RoomOrder"/>).
     /// </summary>
     public async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertUserMessageAsync(
-        NewUserMessage message, CancellationToken cancellationToken)
+        NewUserMessage message, RoomTurn turn, CancellationToken cancellationToken)
     {
         const string membership = """
             SELECT CASE WHEN r.created_by_id = $2 THEN 'owner' ELSE m.role END, r.agent_command_role, r.broadcast_mode,
@@ -68,11 +55,9 @@ public sealed class MessageStore(HubDatabase database)
             LEFT JOIN room_members m ON m.room_id = r.id AND m.member_id = $2 AND m.member_type = 'user'
             WHERE r.id = $1
             """;
-        const string insert = $"""
+        const string insert = """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-            SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, {StoredAt}
-            FROM (SELECT $8::timestamptz AS at) clock
-            RETURNING created_at
+            VALUES ($1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, $8)
             """;
         const string link = """
             UPDATE message_attachments
@@ -83,7 +68,7 @@ public sealed class MessageStore(HubDatabase database)
 
         if (message.AttachmentIds.Count == 0)
         {
-            return await InsertWithoutAttachmentsAsync(message, cancellationToken);
+            return await InsertWithoutAttachmentsAsync(message, turn, cancellationToken);
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -118,7 +103,7 @@ public sealed class MessageStore(HubDatabase database)
             return (null, SendFailure.NotAMember);
         }
 
-        var stored = NewStoredMessage(message);
+        var stored = NewStoredMessage(message, turn.Clock);
 
         await using (var command = new NpgsqlCommand(insert, connection, transaction))
         {
@@ -137,7 +122,7 @@ public sealed class MessageStore(HubDatabase database)
                 NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
             });
             command.Parameters.Add(new NpgsqlParameter { Value = stored.CreatedAt });
-            stored = stored with { CreatedAt = (DateTime)(await command.ExecuteScalarAsync(cancellationToken))! };
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         if (message.AttachmentIds.Count > 0)
@@ -169,9 +154,9 @@ public sealed class MessageStore(HubDatabase database)
     /// The statement is prepared once per pooled connection, so PostgreSQL does not parse and plan it per message.
     /// </summary>
     private async Task<(StoredUserMessage? Stored, SendFailure Failure)> InsertWithoutAttachmentsAsync(
-        NewUserMessage message, CancellationToken cancellationToken)
+        NewUserMessage message, RoomTurn turn, CancellationToken cancellationToken)
     {
-        const string sql = $"""
+        const string sql = """
             WITH sender AS (
                 SELECT CASE WHEN r.created_by_id = $3 THEN 'owner' ELSE m.role END AS role, r.agent_command_role, r.broadcast_mode,
                        EXISTS (SELECT 1 FROM room_members a WHERE a.room_id = r.id AND a.member_type = 'agent') AS has_agents
@@ -182,16 +167,15 @@ public sealed class MessageStore(HubDatabase database)
             inserted AS (
                 -- A data-modifying WITH runs even though the final SELECT does not read it.
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, {StoredAt}
-                FROM sender, (SELECT $8::timestamptz AS at) clock
+                SELECT $1, $2, $3, 'user', $4, 'text', $5, $6, $7::jsonb, $8
+                FROM sender
                 WHERE sender.role IS NOT NULL
-                RETURNING created_at
             )
-            SELECT role, agent_command_role, broadcast_mode, has_agents, (SELECT created_at FROM inserted)
+            SELECT role, agent_command_role, broadcast_mode, has_agents
             FROM sender
             """;
 
-        var stored = NewStoredMessage(message);
+        var stored = NewStoredMessage(message, turn.Clock);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = stored.Id });
@@ -221,12 +205,11 @@ public sealed class MessageStore(HubDatabase database)
             return (null, SendFailure.NotAMember);
         }
 
-        stored = stored with { CreatedAt = reader.GetDateTime(4) };
         return (new StoredUserMessage(stored, reader.GetString(0), reader.GetString(1), reader.GetBoolean(3), reader.GetBoolean(2)),
             SendFailure.None);
     }
 
-    private static MessageDto NewStoredMessage(NewUserMessage message) => new()
+    private static MessageDto NewStoredMessage(NewUserMessage message, DateTime clock) => new()
     {
         Id = Ids.New(),
         RoomId = message.RoomId,
@@ -237,7 +220,7 @@ public sealed class MessageStore(HubDatabase database)
         Content = message.Content,
         ReplyToId = message.ReplyToId,
         Mentions = message.Mentions,
-        CreatedAt = Clock.UtcNow(),
+        CreatedAt = clock,
     };
 
     /// <summary>
@@ -245,12 +228,11 @@ public sealed class MessageStore(HubDatabase database)
     /// case B03) updates the reply only when that same agent wrote it in that same room; an id that belongs to
     /// anyone else's message is never overwritten, the reply is stored under a fresh id instead (behaviour.md §15).
     /// </summary>
-    public async Task<MessageDto> UpsertAgentCompletionAsync(AgentCompletion completion, CancellationToken cancellationToken)
+    public async Task<MessageDto> UpsertAgentCompletionAsync(AgentCompletion completion, RoomTurn turn, CancellationToken cancellationToken)
     {
-        const string sql = $"""
+        const string sql = """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, chunks, created_at)
-            SELECT $1, $2, $3, 'agent', $4, 'agent_response', $5, '[]'::jsonb, $6::jsonb, {StoredAt}
-            FROM (SELECT $7::timestamptz AS at) clock
+            VALUES ($1, $2, $3, 'agent', $4, 'agent_response', $5, '[]'::jsonb, $6::jsonb, $7)
             ON CONFLICT (id) DO UPDATE
             SET content = EXCLUDED.content,
                 chunks = EXCLUDED.chunks,
@@ -274,7 +256,7 @@ public sealed class MessageStore(HubDatabase database)
             {
                 Value = (object?)completion.ChunksJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
             });
-            command.Parameters.Add(new NpgsqlParameter { Value = Clock.UtcNow() });
+            command.Parameters.Add(new NpgsqlParameter { Value = turn.Clock });
             if (await command.ExecuteScalarAsync(cancellationToken) is DateTime createdAt)
             {
                 return new MessageDto

@@ -47,6 +47,7 @@ public sealed partial class ClientSocketHandler
             ? []
             : Mentions.Resolve(
                 names, await rooms.ListRoutingMembersAsync(frame.RoomId!, connection.Closed), m => m.Name, m => m.Status == "online");
+        using var turn = messages.Order.Begin(frame.RoomId!);
         var (stored, failure) = await messages.InsertUserMessageAsync(
             new NewUserMessage(
                 frame.RoomId!,
@@ -56,6 +57,7 @@ public sealed partial class ClientSocketHandler
                 mentioned.Select(m => m.Name).ToList(),
                 string.IsNullOrEmpty(frame.ReplyToId) ? null : frame.ReplyToId,
                 frame.AttachmentIds ?? []),
+            turn,
             connection.Closed);
 
         switch (failure)
@@ -70,7 +72,9 @@ public sealed partial class ClientSocketHandler
 
         metrics.UserMessageStored();
         var message = stored!.Message;
+        await turn.Previous;
         registry.SendToRoom(message.RoomId, Frames.Serialize(new NewMessageFrame(message), WireJson.Default.NewMessageFrame));
+        turn.Dispose();
 
         var agents = mentioned.Where(m => m.IsAgent).Select(m => (m.Id, m.Name)).ToList();
         if (agents.Count == 0 && !(stored.RoomHasAgents && stored.BroadcastMode))

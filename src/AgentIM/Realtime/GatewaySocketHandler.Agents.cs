@@ -190,11 +190,13 @@ public sealed partial class GatewaySocketHandler
         }
 
         MessageDto message;
+        using var turn = messages.Order.Begin(frame.RoomId!);
         try
         {
             message = await messages.UpsertAgentCompletionAsync(
                 new AgentCompletion(
                     frame.MessageId!, frame.RoomId!, agent.Id, agent.Name, ContentSanitizer.CleanCodeUnits(frame.FullContent), chunksJson),
+                turn,
                 connection.Closed);
         }
         catch (Exception e) when (DbErrors.IsForeignKeyViolation(e))
@@ -211,8 +213,10 @@ public sealed partial class GatewaySocketHandler
         connection.StreamBytes.TryRemove(frame.MessageId!, out _);
         metrics.AgentMessageStored();
         metrics.AgentResponded(agent.Id, message.RoomId);
+        await turn.Previous;
         registry.SendStreamEndToRoom(
             frame.RoomId!, frame.MessageId!, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
+        turn.Dispose();
         await RouteToAgentsAsync(agent, message, frame.ConversationId, frame.Depth ?? 0, connection.Closed);
     }
 

@@ -31,14 +31,17 @@ public sealed class InterruptedStreams(
             var text = stream.Text.Length > MaxStoredText ? stream.Text.ToString(0, MaxStoredText) : stream.Text.ToString();
             var content = text.Length == 0 ? reason : $"{text}\n\n{reason}";
             List<ChunkDto> chunks = text.Length == 0 ? [error] : [new ChunkDto("text", text, null), error];
+            using var turn = messages.Order.Begin(stream.RoomId);
             try
             {
                 var message = await messages.UpsertAgentCompletionAsync(
                     new AgentCompletion(
                         stream.MessageId, stream.RoomId, stream.AgentId, stream.AgentName, content,
                         JsonSerializer.Serialize(chunks, ApiJson.Default.ListChunkDto)),
+                    turn,
                     cancellationToken);
                 metrics.AgentMessageStored();
+                await turn.Previous;
                 registry.SendToRoom(
                     message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
             }

@@ -205,6 +205,27 @@ describe('web app in Chromium against the published hub', () => {
     assert.equal(await page.locator('.msg.streaming').count(), 0);
   });
 
+  it('catches up on more than a page of messages missed while offline, in order', async () => {
+    relay.hold = true;
+    relay.current.server.close();
+    relay.current.ws.close();
+    await page.locator('.conn[data-state="reconnecting"]').waitFor();
+    const missed = Array.from({ length: 130 }, (_, i) => `missed line ${String(i + 1).padStart(3, '0')}`);
+    const writer = new TestClient(hub.baseUrl, admin.accessToken);
+    await writer.connect();
+    try {
+      await writer.sendMany(roomId, missed);
+    } finally {
+      writer.close();
+    }
+
+    relay.hold = false;
+    await page.locator('.conn[data-state="online"]').waitFor({ timeout: 30_000 });
+    await page.getByText('missed line 130').waitFor();
+    const texts = await page.locator('.msg', { hasText: 'missed line' }).locator('.md').allInnerTexts();
+    assert.deepEqual(texts.map((t) => t.trim()), missed);
+  });
+
   it('lets a user the admin created sign in, and counts their unread messages', async () => {
     const created = await rest(hub.baseUrl, 'POST', '/api/users', admin.accessToken,
       { username: 'bea', password: 'Bea-Pass-1234', displayName: 'Bea Lopez' });

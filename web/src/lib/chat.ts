@@ -41,6 +41,8 @@ export interface ChatState {
 }
 
 const HISTORY_PAGE = 50;
+/** How many pages of 100 a reconnect fetches to fill what a room missed. */
+const CATCH_UP_PAGES = 20;
 const TYPING_TTL_MS = 4000;
 
 export const chat = createStore<ChatState>(emptyState());
@@ -222,19 +224,39 @@ async function catchUpAll(): Promise<void> {
   await Promise.all(Object.keys(rooms).filter((id) => rooms[id].loaded).map((id) => catchUp(id)));
 }
 
+/**
+ * What a loaded room missed: pages forward from its last message (each `after=` page holds the oldest 100 newer ones)
+ * until nothing newer is left. Further behind than CATCH_UP_PAGES pages, it starts again from the newest page and
+ * leaves the rest to scroll-back, rather than fetching without end.
+ */
 async function catchUp(roomId: string): Promise<void> {
   const room = roomState(roomId);
   const last = room.messages[room.messages.length - 1];
   const base = `/api/messages/rooms/${encodeURIComponent(roomId)}?limit=100`;
   try {
-    const page = await api<HistoryPage>(last ? `${base}&after=${encodeURIComponent(last.createdAt)}` : base);
+    const missed: Message[] = [];
+    let newest: HistoryPage | null = null;
+    if (!last) {
+      newest = await api<HistoryPage>(base);
+    } else {
+      for (let after = last.createdAt, pages = 0; ; pages++) {
+        const page = await api<HistoryPage>(`${base}&after=${encodeURIComponent(after)}`);
+        missed.push(...page.items.slice().reverse());
+        if (!page.hasMore || !page.nextCursor) break;
+        if (pages + 1 >= CATCH_UP_PAGES) {
+          newest = await api<HistoryPage>(base);
+          break;
+        }
+        after = page.nextCursor;
+      }
+    }
     updateRoom(roomId, (r) => {
-      // More missed than one page: start again from the newest page instead of leaving a hole.
-      const messages = page.hasMore && last ? page.items.slice().reverse() : mergeMessages(r.messages, page.items);
       const streams = { ...r.streams };
-      for (const message of page.items) delete streams[message.id];
-      return { ...r, messages, streams, hasMore: page.hasMore && last ? true : r.hasMore,
-        nextCursor: page.hasMore && last ? page.nextCursor : r.nextCursor };
+      for (const message of newest ? newest.items : missed) delete streams[message.id];
+      if (newest && last) {
+        return { ...r, messages: newest.items.slice().reverse(), streams, hasMore: newest.hasMore, nextCursor: newest.nextCursor };
+      }
+      return { ...r, messages: mergeMessages(r.messages, newest ? newest.items : missed), streams };
     });
     if (roomId === activeRoomId()) void markRead(roomId);
   } catch {

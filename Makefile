@@ -29,7 +29,8 @@ services-stop:
 # download failed without failing itself, and the build then cannot start.
 WEB_NATIVE := @rolldown/binding-linux-x64-gnu
 web:
-	cd web && for attempt in 1 2 3; do \
+	@echo "web: npm ci (when the lockfile changed) and npm run build"
+	@cd web && for attempt in 1 2 3; do \
 		[[ node_modules/.package-lock.json -nt package-lock.json && -d node_modules/$(WEB_NATIVE) ]] && break; \
 		npm ci --no-audit --no-fund || true; \
 	done; \

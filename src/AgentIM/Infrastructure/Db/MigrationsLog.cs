@@ -7,7 +7,7 @@ internal static partial class MigrationsLog
     public static partial void Applied(ILogger logger, string version, string name);
 
     [LoggerMessage(EventId = 9002, EventName = "MigrationsDone", Level = LogLevel.Information,
-        Message = "Schema is current: applied {Applied} of {Known} migrations this run")]
+        Message = "Schema is current ({Known} migrations; {Applied} applied now)")]
     public static partial void Done(ILogger logger, int applied, int known);
 
     [LoggerMessage(EventId = 9003, EventName = "MigrationChecksumChanged", Level = LogLevel.Warning,

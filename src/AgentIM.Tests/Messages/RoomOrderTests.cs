@@ -76,4 +76,23 @@ public sealed class RoomOrderTests
         order.Begin("same millisecond", current).Dispose();
         Assert.Equal(current.AddMilliseconds(1), order.Begin("same millisecond", current).Clock);
     }
+
+    [Fact]
+    public async Task AnnounceAsync_RunsInTurnOrder_AndAFailingAnnouncementStillReleasesTheNext()
+    {
+        var order = new RoomOrder();
+        var heard = new List<string>();
+        var first = order.Begin("r1", Now);
+        var second = order.Begin("r1", Now);
+        var third = order.Begin("r1", Now);
+
+        var secondDone = second.AnnounceAsync(() => throw new InvalidOperationException("socket gone"));
+        var thirdDone = third.AnnounceAsync(() => heard.Add("third"));
+        Assert.Empty(heard);
+        await first.AnnounceAsync(() => heard.Add("first"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => secondDone.WaitAsync(TimeSpan.FromSeconds(5)));
+        await thirdDone.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["first", "third"], heard);
+    }
 }

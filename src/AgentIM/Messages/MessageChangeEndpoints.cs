@@ -284,10 +284,8 @@ public static class MessageChangeEndpoints
             return Api.NotFound(MessagesEndpoints.RoomNotFound);
         }
 
-        await turn.Previous;
-        events.Forwarded(stored!.Message);
-        turn.Dispose();
-        return Api.Ok(stored.Message, MessagesJson.Default.ApiOkMessageDto, StatusCodes.Status201Created);
+        await turn.AnnounceAsync(() => events.Forwarded(stored!.Message));
+        return Api.Ok(stored!.Message, MessagesJson.Default.ApiOkMessageDto, StatusCodes.Status201Created);
     }
 
     private static void Announce(DeletedMessages deleted, MessageEvents events, UploadStorage files)

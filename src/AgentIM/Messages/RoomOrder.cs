@@ -102,6 +102,23 @@ public sealed class RoomTurn : IDisposable
 
     internal Task Announced => _announced.Task;
 
+    /// <summary>
+    /// Runs <paramref name="announce"/> (the broadcast of the stored message) once the room's previous message has been
+    /// announced, then lets the next one go.
+    /// </summary>
+    public async Task AnnounceAsync(Action announce)
+    {
+        await Previous;
+        try
+        {
+            announce();
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
     /// <summary>Lets the next message of the room be announced.</summary>
     public void Dispose()
     {

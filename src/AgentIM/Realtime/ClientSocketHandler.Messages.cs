@@ -72,9 +72,8 @@ public sealed partial class ClientSocketHandler
 
         metrics.UserMessageStored();
         var message = stored!.Message;
-        await turn.Previous;
-        registry.SendToRoom(message.RoomId, Frames.Serialize(new NewMessageFrame(message), WireJson.Default.NewMessageFrame));
-        turn.Dispose();
+        await turn.AnnounceAsync(
+            () => registry.SendToRoom(message.RoomId, Frames.Serialize(new NewMessageFrame(message), WireJson.Default.NewMessageFrame)));
 
         var agents = mentioned.Where(m => m.IsAgent).Select(m => (m.Id, m.Name)).ToList();
         if (agents.Count == 0 && !(stored.RoomHasAgents && stored.BroadcastMode))

@@ -213,10 +213,8 @@ public sealed partial class GatewaySocketHandler
         connection.StreamBytes.TryRemove(frame.MessageId!, out _);
         metrics.AgentMessageStored();
         metrics.AgentResponded(agent.Id, message.RoomId);
-        await turn.Previous;
-        registry.SendStreamEndToRoom(
-            frame.RoomId!, frame.MessageId!, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
-        turn.Dispose();
+        await turn.AnnounceAsync(() => registry.SendStreamEndToRoom(
+            frame.RoomId!, frame.MessageId!, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame)));
         await RouteToAgentsAsync(agent, message, frame.ConversationId, frame.Depth ?? 0, connection.Closed);
     }
 

@@ -41,9 +41,8 @@ public sealed class InterruptedStreams(
                     turn,
                     cancellationToken);
                 metrics.AgentMessageStored();
-                await turn.Previous;
-                registry.SendToRoom(
-                    message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame));
+                await turn.AnnounceAsync(() => registry.SendToRoom(
+                    message.RoomId, Frames.Serialize(new MessageCompleteFrame(message), WireJson.Default.MessageCompleteFrame)));
             }
             catch (Exception e) when (DbErrors.IsForeignKeyViolation(e) || DbErrors.IsUnavailable(e) || e is OperationCanceledException)
             {

@@ -39,8 +39,8 @@ public static partial class ContentSanitizer
     /// <summary>
     /// Names (rooms, display names, task titles): no markup at all, entities decoded first so none sneaks back. Nor
     /// anything that makes a name look like something else: control characters (a tab or line break becomes a space)
-    /// and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that let
-    /// "admin‮gnp.exe" read as "adminexe.png". The plain direction marks (LRM, RLM, ALM) stay for right-to-left names.
+    /// and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that let "admin",
+    /// U+202E, "gnp.exe" read as "adminexe.png". The plain direction marks (LRM, RLM, ALM) stay for right-to-left names.
     /// </summary>
     public static string SanitizeText(string value)
     {
